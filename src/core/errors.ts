@@ -1,0 +1,30 @@
+/**
+ * Python's exception types that have no JavaScript twin.
+ *
+ * CPython's `ValueError` becomes a `RangeError` subclass, so `instanceof RangeError` holds (SPEC: constructors throw
+ * `TypeError`/`RangeError`) while the `--- Logging error ---` report still prints `ValueError: …` as CPython does.
+ * CPython's `TypeError` is JavaScript's own `TypeError`.
+ */
+
+/** Python's `ValueError`: the right type, the wrong value (an unknown level name, a bad format string). */
+export class ValueError extends RangeError {
+  override name = 'ValueError';
+}
+
+/**
+ * Python's `KeyError`: a missing mapping key (`'%(a)s' % {}`), or an `extra` key that would overwrite a record
+ * attribute. Its message is the repr of the key, as `str(KeyError('a'))` is `'a'` in Python.
+ */
+export class KeyError extends RangeError {
+  override name = 'KeyError';
+}
+
+/** Python's `LookupError` for an unknown text encoding (`LookupError: unknown encoding: foo`). */
+export class LookupError extends RangeError {
+  override name = 'LookupError';
+}
+
+/** Python's `UnicodeEncodeError`: a character the handler's encoding cannot represent, with `errors='strict'`. */
+export class UnicodeEncodeError extends RangeError {
+  override name = 'UnicodeEncodeError';
+}
