@@ -28,3 +28,8 @@ export class LookupError extends RangeError {
 export class UnicodeEncodeError extends RangeError {
   override name = 'UnicodeEncodeError';
 }
+
+/** Python's `NotImplementedError`: an abstract hook (`Handler.emit`) that a subclass must override. */
+export class NotImplementedError extends Error {
+  override name = 'NotImplementedError';
+}

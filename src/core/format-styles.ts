@@ -1,0 +1,208 @@
+/**
+ * The three Formatter styles (CPython's `PercentStyle`, `StrFormatStyle`, `StringTemplateStyle`), compiled once.
+ *
+ * A style renders a record's attributes (plus `defaults`) through its format. Each knows the record fields its
+ * format names, so the Formatter can answer `usesTime()` and "does this need caller information?" without
+ * scanning the string again.
+ */
+import { ValueError } from './errors.js';
+import { compileBrace, compileDollar, validateBrace, validateDollar } from './styles.js';
+import { compilePercent, percentFormat, renderSpec, type PercentSpec } from './printf.js';
+import type { LogRecord } from './record.js';
+import { floatRepr, repr } from './repr.js';
+
+/** The style characters. */
+export type StyleChar = '%' | '{' | '$';
+
+/** A compiled format for one style. */
+export interface FormatStyle {
+  /** The format string (after the default was applied). */
+  readonly _fmt: string;
+  /** The record fields the format names. */
+  readonly fields: ReadonlySet<string>;
+  /** True when the format uses `asctime`. */
+  usesTime(): boolean;
+  /** Throws CPython's `ValueError` when the format is not valid for the style. */
+  validate(): void;
+  /** Renders the record's attributes through the format. */
+  format(record: LogRecord): string;
+}
+
+type Values = Readonly<Record<string, unknown>>;
+
+const DEFAULT_FORMATS: Record<StyleChar, string> = { '%': '%(message)s', '{': '{message}', $: '${message}' };
+
+// Python stores these as floats: `%(created)s` prints `1700000000.5` and `%(msecs)s` prints `7.0`.
+const FLOAT_FIELDS: ReadonlySet<string> = new Set(['created', 'msecs', 'relativeCreated']);
+
+/** CPython 3.13 `PercentStyle.validation_pattern` (re.I); `\w` widened to Unicode as Python's is. */
+const PERCENT_VALIDATION = /%\([\p{L}\p{N}_]+\)[#0+ -]*(\*|\d+)?(\.(\*|\d+))?[diouxefgcrsa%]/iu;
+
+function fieldNotFound(key: string): ValueError {
+  return new ValueError(`Formatting field not found in record: ${repr(key)}`);
+}
+
+/** A lookup that sees the record first, then `defaults` (CPython: `defaults | record.__dict__`). */
+function withDefaults(record: LogRecord, defaults: Values | null): Values {
+  return defaults ? { ...defaults, ...record } : record;
+}
+
+/** Rethrows a missing-key failure as CPython's `ValueError: Formatting field not found in record`. */
+function rethrow(err: unknown): never {
+  if (err instanceof Error && err.name === 'KeyError') {
+    throw new ValueError(`Formatting field not found in record: ${err.message}`);
+  }
+  throw err;
+}
+
+// Segment kinds of the compiled `%` format.
+const LITERAL = 0;
+const PLAIN_S = 1; // `%(key)s` with no flags, width or precision: the overwhelmingly common case
+const GENERAL = 2;
+
+class PercentStyle implements FormatStyle {
+  readonly _fmt: string;
+  readonly fields: Set<string>;
+  readonly #defaults: Values | null;
+  readonly #kinds: number[] = [];
+  readonly #texts: string[] = [];
+  readonly #specs: (PercentSpec | null)[] = [];
+  readonly #compiled: boolean;
+
+  constructor(fmt: string, defaults: Values | null) {
+    this._fmt = fmt;
+    this.#defaults = defaults;
+    this.fields = new Set();
+    let compiled = true;
+    for (const seg of compilePercent(fmt)) {
+      if (typeof seg === 'string') {
+        this.#kinds.push(LITERAL);
+        this.#texts.push(seg);
+        this.#specs.push(null);
+        continue;
+      }
+      if (seg.key === null || seg.error) compiled = false; // positional or broken: let percentFormat raise as CPython
+      else this.fields.add(seg.key);
+      const plain = !seg.minus && !seg.plus && !seg.space && !seg.alt && !seg.zero && seg.width === -1 && seg.precision === -1;
+      this.#kinds.push(plain && seg.conversion === 's' ? PLAIN_S : GENERAL);
+      this.#texts.push(seg.key ?? '');
+      this.#specs.push(seg);
+    }
+    this.#compiled = compiled;
+  }
+
+  usesTime(): boolean {
+    return this._fmt.includes('%(asctime)');
+  }
+
+  validate(): void {
+    if (!PERCENT_VALIDATION.test(this._fmt)) throw new ValueError(`Invalid format '${this._fmt}' for '%' style`);
+  }
+
+  #lookup(record: LogRecord, key: string): unknown {
+    const v = record[key];
+    if (v !== undefined || Object.hasOwn(record, key)) return v;
+    const d = this.#defaults;
+    if (d !== null && Object.hasOwn(d, key)) return d[key];
+    throw fieldNotFound(key);
+  }
+
+  format(record: LogRecord): string {
+    if (!this.#compiled) {
+      try {
+        return percentFormat(this._fmt, withDefaults(record, this.#defaults));
+      } catch (err) {
+        rethrow(err);
+      }
+    }
+    const kinds = this.#kinds;
+    const texts = this.#texts;
+    let out = '';
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i];
+      if (kind === LITERAL) {
+        out += texts[i] as string;
+        continue;
+      }
+      const key = texts[i] as string;
+      let v = this.#lookup(record, key);
+      if (typeof v === 'number' && FLOAT_FIELDS.has(key)) {
+        const spec = this.#specs[i] as PercentSpec;
+        if (spec.conversion === 's' || spec.conversion === 'r') v = floatRepr(v);
+      }
+      if (kind === PLAIN_S && typeof v === 'string') out += v;
+      else out += renderSpec(this.#specs[i] as PercentSpec, v);
+    }
+    return out;
+  }
+}
+
+class BraceStyle implements FormatStyle {
+  readonly _fmt: string;
+  readonly fields: ReadonlySet<string>;
+  readonly #render: (values: Values) => string;
+  readonly #defaults: Values | null;
+
+  constructor(fmt: string, defaults: Values | null) {
+    this._fmt = fmt;
+    this.#defaults = defaults;
+    const compiled = compileBrace(fmt);
+    this.#render = compiled;
+    this.fields = new Set(compiled.fields);
+  }
+
+  usesTime(): boolean {
+    return this._fmt.includes('{asctime');
+  }
+
+  validate(): void {
+    validateBrace(this._fmt);
+  }
+
+  format(record: LogRecord): string {
+    try {
+      return this.#render(withDefaults(record, this.#defaults));
+    } catch (err) {
+      rethrow(err);
+    }
+  }
+}
+
+class DollarStyle implements FormatStyle {
+  readonly _fmt: string;
+  readonly fields: ReadonlySet<string>;
+  readonly #render: (values: Values) => string;
+  readonly #defaults: Values | null;
+
+  constructor(fmt: string, defaults: Values | null) {
+    this._fmt = fmt;
+    this.#defaults = defaults;
+    const compiled = compileDollar(fmt);
+    this.#render = compiled;
+    this.fields = new Set(compiled.fields);
+  }
+
+  usesTime(): boolean {
+    return this._fmt.includes('$asctime') || this._fmt.includes('${asctime}');
+  }
+
+  validate(): void {
+    validateDollar(this._fmt);
+  }
+
+  format(record: LogRecord): string {
+    try {
+      return this.#render(withDefaults(record, this.#defaults));
+    } catch (err) {
+      rethrow(err);
+    }
+  }
+}
+
+/** Compiles `fmt` (or the style's default, `%(message)s` / `{message}` / `${message}`) for `style`. */
+export function makeStyle(style: StyleChar, fmt: string | null, defaults: Values | null): FormatStyle {
+  const f = fmt || DEFAULT_FORMATS[style];
+  if (style === '%') return new PercentStyle(f, defaults);
+  if (style === '{') return new BraceStyle(f, defaults);
+  return new DollarStyle(f, defaults);
+}

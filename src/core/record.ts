@@ -1,0 +1,195 @@
+/**
+ * LogRecord: one logging event, with every attribute under its Python name.
+ *
+ * Fields are assigned in CPython's `__dict__` order (REFERENCE §1.2) because that order is observable: pickles sent
+ * by SocketHandler and HTTPHandler's form body list the attributes in it.
+ */
+import { basename, extname } from 'node:path';
+import { isMainThread, threadId } from 'node:worker_threads';
+import { levelNameOf } from './levels.js';
+import { percentFormat, type PercentArgs } from './printf.js';
+import { str } from './repr.js';
+import { state } from './state.js';
+
+/** Python's `_startTime`: `relativeCreated` counts from the moment pylogging was loaded. */
+const START_MS = Date.now();
+const THREAD_NAME = isMainThread ? 'MainThread' : `Thread-${threadId}`;
+
+/**
+ * What a record's `exc_info` holds: the thrown value (usually an `Error`), `true` for "an exception was asked for
+ * but JavaScript has no ambient one" (printed as Python's `NoneType: None`), or `null`.
+ *
+ * Differs from CPython: Python stores a `(type, value, traceback)` tuple; JS errors carry their own stack.
+ */
+export type ExcInfo = unknown;
+
+/** Arguments of a record: an array (a Python tuple) or a plain object (a Python mapping, for `%(key)s`). */
+export type RecordArgs = PercentArgs;
+
+/** The positional constructor of a record, as `setLogRecordFactory` receives it. */
+export type LogRecordFactory = (
+  name: string | null,
+  level: number | null,
+  pathname: string,
+  lineno: number,
+  msg: unknown,
+  args: RecordArgs | null,
+  exc_info: ExcInfo,
+  func?: string | null,
+  sinfo?: string | null,
+) => LogRecord;
+
+const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
+
+/** True for a non-empty plain object: CPython's "a 1-tuple holding a non-empty Mapping". */
+function isNonEmptyMapping(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const _ in v) return true;
+  return false;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+/** Cache of `(filename, module)` per pathname: caller capture returns few distinct paths. */
+const pathParts = new Map<string, readonly [string, string]>();
+
+function splitPath(pathname: unknown): readonly [string, string] {
+  if (typeof pathname !== 'string') return [pathname as string, 'Unknown module'];
+  let parts = pathParts.get(pathname);
+  if (parts === undefined) {
+    const filename = basename(pathname);
+    const ext = extname(filename);
+    parts = [filename, ext ? filename.slice(0, -ext.length) : filename];
+    if (pathParts.size < 1024) pathParts.set(pathname, parts);
+  }
+  return parts;
+}
+
+/**
+ * One logging event. Construct it through `Logger.makeRecord` or {@link makeLogRecord}; the constructor keeps
+ * CPython's positional signature so `setLogRecordFactory` factories port unchanged.
+ */
+export class LogRecord {
+  /** Extra attributes (`extra`, attributes set by filters, fields of a received pickle). */
+  [key: string]: unknown;
+  name: string;
+  msg: unknown;
+  args: RecordArgs | null;
+  levelname: string;
+  levelno: number;
+  pathname: string;
+  filename: string;
+  module: string;
+  exc_info: ExcInfo;
+  exc_text: string | null;
+  stack_info: string | null;
+  lineno: number;
+  funcName: string | null;
+  /** Seconds since the epoch (float), as `time.time()`. */
+  created: number;
+  /** Milliseconds within the second (a whole number), as CPython 3.13 computes it. */
+  msecs: number;
+  /** Milliseconds since pylogging was loaded. */
+  relativeCreated: number;
+  thread: number | null;
+  threadName: string | null;
+  processName: string | null;
+  process: number | null;
+  taskName: string | null;
+  /** Set by `Formatter.format`: the merged message. */
+  declare message?: string;
+  /** Set by `Formatter.format` when the format uses it. */
+  declare asctime?: string;
+
+  constructor(
+    name: string | null,
+    level: number | null,
+    pathname: string,
+    lineno: number,
+    msg: unknown,
+    args: RecordArgs | null,
+    exc_info: ExcInfo,
+    func: string | null = null,
+    sinfo: string | null = null,
+    createdMs: number = Date.now(),
+  ) {
+    this.name = name as string;
+    this.msg = msg;
+    // CPython: a 1-tuple holding a non-empty mapping is replaced by the mapping, so '%(key)s' works.
+    this.args =
+      Array.isArray(args) && args.length === 1 && isNonEmptyMapping(args[0]) ? args[0] : args;
+    this.levelname = typeof level === 'number' ? levelNameOf(level) : `Level ${String(level ?? 'None')}`;
+    this.levelno = level as number;
+    this.pathname = pathname;
+    const parts = splitPath(pathname);
+    this.filename = parts[0];
+    this.module = parts[1];
+    this.exc_info = exc_info;
+    this.exc_text = null;
+    this.stack_info = sinfo;
+    this.lineno = lineno;
+    this.funcName = func;
+    this.created = createdMs / 1000;
+    this.msecs = createdMs % 1000; // integer milliseconds: CPython 3.13's `(ct % 10**9) // 10**6`
+    this.relativeCreated = createdMs - START_MS;
+    this.thread = state.logThreads ? threadId : null;
+    this.threadName = state.logThreads ? THREAD_NAME : null;
+    this.processName = state.logMultiprocessing ? 'MainProcess' : null;
+    this.process = state.logProcesses ? process.pid : null;
+    this.taskName = null;
+  }
+
+  /**
+   * The message with its arguments merged: `String(msg) % args` with Python's printf rules, or `msg` alone when
+   * there are no arguments (so `'100%'` passes untouched).
+   * @throws What Python's `%` raises for a bad format or argument count; `Handler.format` reports it.
+   */
+  getMessage(): string {
+    const msg = typeof this.msg === 'string' ? this.msg : str(this.msg);
+    const args = this.args;
+    if (args === null || args === undefined) return msg;
+    if (Array.isArray(args)) return args.length === 0 ? msg : percentFormat(msg, args);
+    return hasKeys(args) ? percentFormat(msg, args) : msg;
+  }
+
+  /** Python's repr: `<LogRecord: a.b, 20, /x/y.py, 3, "hi %s">`. */
+  toString(): string {
+    return `<LogRecord: ${this.name}, ${this.levelno}, ${this.pathname}, ${this.lineno}, "${String(this.msg)}">`;
+  }
+}
+
+let factory: LogRecordFactory = (name, level, pathname, lineno, msg, args, exc_info, func, sinfo) =>
+  new LogRecord(name, level, pathname, lineno, msg, args, exc_info, func ?? null, sinfo ?? null);
+const defaultFactory = factory;
+
+/** Python's `setLogRecordFactory`: every record is built by `f`, called positionally. */
+export function setLogRecordFactory(f: LogRecordFactory): void {
+  factory = f;
+}
+
+/** Python's `getLogRecordFactory`. */
+export function getLogRecordFactory(): LogRecordFactory {
+  return factory;
+}
+
+/** True while the built-in factory is in place (lets `Logger.makeRecord` construct records directly). */
+export function isDefaultFactory(): boolean {
+  return factory === defaultFactory;
+}
+
+/**
+ * Python's `makeLogRecord(dict)`: an empty record whose attributes are then replaced by `attrs` — how a receiver
+ * rebuilds a record from a pickle. Keys such as `__proto__` are copied as plain data, never as a prototype.
+ */
+export function makeLogRecord(attrs: Readonly<Record<string, unknown>>): LogRecord {
+  const rv = factory(null, null, '', 0, '', EMPTY_ARGS, null, null, null);
+  for (const key of Object.keys(attrs)) {
+    Object.defineProperty(rv, key, { value: attrs[key], writable: true, enumerable: true, configurable: true });
+  }
+  return rv;
+}

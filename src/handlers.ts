@@ -1,0 +1,21 @@
+/**
+ * `pylogging/handlers`: Python's `logging.handlers`. The handler families land one by one (see the README's
+ * status table); the constants are here from the start.
+ * @packageDocumentation
+ */
+
+/** Python's `DEFAULT_TCP_LOGGING_PORT` (SocketHandler, the receiver). */
+export const DEFAULT_TCP_LOGGING_PORT = 9020;
+/** Python's `DEFAULT_UDP_LOGGING_PORT` (DatagramHandler). */
+export const DEFAULT_UDP_LOGGING_PORT = 9021;
+/** Python's `DEFAULT_HTTP_LOGGING_PORT`. */
+export const DEFAULT_HTTP_LOGGING_PORT = 9022;
+/** Python's `DEFAULT_SOAP_LOGGING_PORT`. */
+export const DEFAULT_SOAP_LOGGING_PORT = 9023;
+/** Python's `SYSLOG_UDP_PORT`. */
+export const SYSLOG_UDP_PORT = 514;
+/** Python's `SYSLOG_TCP_PORT`. */
+export const SYSLOG_TCP_PORT = 514;
+
+export { StreamHandler, NullHandler } from './handlers/stream.js';
+export { FileHandler } from './handlers/file.js';

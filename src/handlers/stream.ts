@@ -1,0 +1,137 @@
+/**
+ * StreamHandler, NullHandler and the last-resort stderr handler.
+ */
+import { Handler } from '../core/handler.js';
+import { getLevelName, NOTSET, type Level } from '../core/levels.js';
+import type { LogRecord } from '../core/record.js';
+import { writeStringSync } from '../internal/sync-write.js';
+
+/**
+ * What a StreamHandler writes to: a Node `Writable` (`process.stderr`, an `fs.WriteStream`) or any object with a
+ * `write(text)` method. A `flush()` method, if present, is called after each record, as Python does.
+ */
+export interface WritableLike {
+  write(chunk: string): unknown;
+  flush?(): unknown;
+}
+
+interface NodeWritableLike {
+  writableLength?: number;
+  write(chunk: string, cb?: (err?: Error | null) => void): unknown;
+}
+
+/**
+ * The descriptor to write `stream` to directly: 1 or 2 for Node's own stdout/stderr when nothing is queued in them
+ * (so direct writes cannot overtake queued ones) and their `write` was not replaced (tests and tools that capture
+ * output by patching it keep working). -1 otherwise.
+ */
+function stdioFd(stream: unknown): number {
+  if (stream !== process.stdout && stream !== process.stderr) return -1;
+  const s = stream as NodeJS.WriteStream & { fd?: unknown };
+  if (Object.hasOwn(s, 'write') || s.writableLength > 0 || typeof s.fd !== 'number') return -1;
+  return s.fd;
+}
+
+function streamName(stream: unknown): string | null {
+  if (stream === process.stderr) return '<stderr>';
+  if (stream === process.stdout) return '<stdout>';
+  const s = stream as { name?: unknown; path?: unknown } | null;
+  const name = s?.name ?? s?.path;
+  return typeof name === 'string' || typeof name === 'number' ? String(name) : null;
+}
+
+/**
+ * Python's `StreamHandler(stream)`: writes each formatted record plus `terminator` to a stream (default
+ * `process.stderr`) in one `write()` call. For `process.stdout`/`process.stderr` the text goes to the descriptor
+ * with a synchronous write (Node makes pipes non-blocking and queues, which loses lines on `process.exit()`), so
+ * the record is with the OS when the logging call returns, as in Python.
+ */
+export class StreamHandler<S extends WritableLike | null = WritableLike> extends Handler {
+  /** Appended to every record; Python's class attribute `terminator`. */
+  declare terminator: string;
+  /** The stream written to. */
+  stream: S;
+
+  constructor(stream?: S | null, level: Level = NOTSET) {
+    super(level);
+    this.stream = stream ?? (process.stderr as unknown as S);
+  }
+
+  /** Writes the formatted record and the terminator, then calls the stream's `flush()` if it has one. */
+  override emit(record: LogRecord): void {
+    try {
+      const msg = this.format(record);
+      const stream = this.stream as WritableLike;
+      const fd = stdioFd(stream);
+      if (fd >= 0) {
+        const { rest } = writeStringSync(fd, msg + this.terminator);
+        if (rest) stream.write(rest.toString('utf8'));
+        return;
+      }
+      stream.write(msg + this.terminator);
+      if (typeof stream.flush === 'function') stream.flush();
+    } catch (err) {
+      this.handleError(record, err);
+    }
+  }
+
+  /** Resolves once the stream has handed everything written so far to the OS. */
+  override flush(): Promise<void> {
+    const stream: NodeWritableLike | null = this.stream;
+    if (!stream || !stream.writableLength) return Promise.resolve();
+    return new Promise((resolve) => {
+      try {
+        stream.write('', () => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  /**
+   * Python's `setStream` (3.7): replaces the stream after flushing the old one. Returns the old stream, or null
+   * when `stream` is already the current one.
+   */
+  setStream(stream: S): S | null {
+    if (stream === this.stream) return null;
+    const old = this.stream;
+    if (old !== null && typeof old.flush === 'function') old.flush();
+    this.stream = stream;
+    return old;
+  }
+
+  /** Python's repr: `<StreamHandler <stderr> (NOTSET)>`. */
+  override toString(): string {
+    const name = streamName(this.stream);
+    const level = String(getLevelName(this.level));
+    return name === null ? `<${this.constructor.name} (${level})>` : `<${this.constructor.name} ${name} (${level})>`;
+  }
+}
+StreamHandler.prototype.terminator = '\n';
+
+/**
+ * Python's `NullHandler`: does nothing. Libraries add it to their top-level logger so that an application that
+ * configures no logging does not get the last-resort output.
+ */
+export class NullHandler extends Handler {
+  /** Does nothing. */
+  override handle(_record: LogRecord): LogRecord | false {
+    return false;
+  }
+
+  /** Does nothing. */
+  override emit(_record: LogRecord): void {}
+}
+
+/** Python's `_StderrHandler`: always writes to the current `process.stderr`, even after it was replaced. */
+export class StderrHandler extends StreamHandler {
+  constructor(level: Level = NOTSET) {
+    super(process.stderr, level);
+  }
+
+  /** Writes to whatever `process.stderr` is now. */
+  override emit(record: LogRecord): void {
+    this.stream = process.stderr;
+    super.emit(record);
+  }
+}

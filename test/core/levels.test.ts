@@ -1,0 +1,52 @@
+/**
+ * Level names both ways, against CPython.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addLevelName, checkLevel, getLevelName, getLevelNamesMapping } from '../../src/index.js';
+import { runPython } from '../helpers/python.js';
+
+const inputs: (number | string | null)[] = [0, 5, 10, 15, 20, 30, 40, 50, 60, -5, 'DEBUG', 'INFO', 'WARN', 'WARNING', 'FATAL', 'CRITICAL', 'NOTSET', 'debug', 'Level 10', '', null];
+
+describe('getLevelName() matches CPython', () => {
+  const expected = runPython<(number | string)[]>(
+    'import json,sys,logging\nprint(json.dumps([logging.getLevelName(x) for x in json.load(sys.stdin)]))',
+    inputs,
+  );
+  inputs.forEach((x, i) => {
+    test(`getLevelName(${JSON.stringify(x)}) === ${JSON.stringify(expected[i])}`, () => {
+      assert.equal(getLevelName(x), expected[i]);
+    });
+  });
+});
+
+describe('levels', () => {
+  test('getLevelNamesMapping() equals CPython 3.11+ and is a fresh copy each call', () => {
+    const py = runPython<Record<string, number>>('import json,logging\nprint(json.dumps(logging.getLevelNamesMapping()))');
+    assert.deepEqual(getLevelNamesMapping(), py);
+    assert.deepEqual(Object.keys(getLevelNamesMapping()), Object.keys(py));
+    const m = getLevelNamesMapping();
+    m['X'] = 1;
+    assert.equal(getLevelNamesMapping()['X'], undefined);
+  });
+
+  test('addLevelName() keeps the old name registered', () => {
+    addLevelName(20, 'INFORMATION');
+    try {
+      assert.equal(getLevelName(20), 'INFORMATION');
+      assert.equal(getLevelName('INFO'), 20);
+      assert.equal(getLevelName('INFORMATION'), 20);
+    } finally {
+      addLevelName(20, 'INFO');
+    }
+  });
+
+  test('checkLevel() errors are CPython\'s', () => {
+    assert.equal(checkLevel(-5), -5);
+    assert.equal(checkLevel(true), 1);
+    assert.equal(checkLevel('ERROR'), 40);
+    assert.throws(() => checkLevel('info'), { name: 'ValueError', message: "Unknown level: 'info'" });
+    assert.throws(() => checkLevel(null), { name: 'TypeError', message: 'Level not an integer or a valid string: None' });
+    assert.throws(() => checkLevel([0, 0]), { name: 'TypeError', message: 'Level not an integer or a valid string: [0,0]' });
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * LogRecord attributes, getMessage() against CPython, makeLogRecord and the record factory.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { threadId } from 'node:worker_threads';
+import { getLogRecordFactory, LogRecord, makeLogRecord, setLogRecordFactory, Filter, Filterer } from '../../src/index.js';
+import { runPython } from '../helpers/python.js';
+
+describe('LogRecord', () => {
+  test('attributes are in CPython __dict__ order with CPython names', () => {
+    const py = runPython<string[]>(
+      'import json,logging\nprint(json.dumps(list(logging.LogRecord("n",20,"/x/y.py",3,"m",(),None).__dict__)))',
+    );
+    assert.deepEqual(Object.keys(new LogRecord('n', 20, '/x/y.py', 3, 'm', [], null)), py);
+  });
+
+  test('filename and module come from pathname as os.path does', () => {
+    const paths = ['/x/archive.tar.gz', 'noext', '/x/.hidden', '/srv/app/db.py', ''];
+    const py = runPython<[string, string][]>(
+      'import json,sys,logging\nprint(json.dumps([[r.filename, r.module] for r in (logging.LogRecord("n",20,p,1,"m",(),None) for p in json.load(sys.stdin))]))',
+      paths,
+    );
+    paths.forEach((p, i) => {
+      const r = new LogRecord('n', 20, p, 1, 'm', [], null);
+      assert.deepEqual([r.filename, r.module], py[i], p);
+    });
+  });
+
+  test('created, msecs and relativeCreated follow CPython 3.13 arithmetic on an injected time', () => {
+    const r = new LogRecord('n', 20, '', 0, 'm', [], null, null, null, 1677903920999);
+    assert.equal(r.created, 1677903920.999);
+    assert.equal(r.msecs, 999);
+    const r2 = new LogRecord('n', 20, '', 0, 'm', [], null, null, null, 1000007);
+    assert.equal(r2.msecs, 7);
+  });
+
+  test('thread, process and names are filled', () => {
+    const r = new LogRecord('n', 20, '', 0, 'm', [], null);
+    assert.equal(r.thread, threadId);
+    assert.equal(r.threadName, 'MainThread');
+    assert.equal(r.processName, 'MainProcess');
+    assert.equal(r.process, process.pid);
+    assert.equal(r.taskName, null);
+  });
+
+  test('a single non-empty mapping argument becomes args (an empty one stays a tuple)', () => {
+    assert.deepEqual(new LogRecord('n', 20, '', 0, '%(a)s', [{ a: 1 }], null).args, { a: 1 });
+    assert.deepEqual(new LogRecord('n', 20, '', 0, '%s', [{}], null).args, [{}]);
+    assert.equal(new LogRecord('n', 20, '', 0, '%(a)s', [{ a: 1 }], null).getMessage(), '1');
+  });
+
+  test('toString() is Python\'s repr', () => {
+    assert.equal(String(new LogRecord('a.b', 20, '/x/y.py', 3, 'hi %s', [], null)), '<LogRecord: a.b, 20, /x/y.py, 3, "hi %s">');
+  });
+});
+
+describe('LogRecord.getMessage() matches CPython', () => {
+  // [msg, args] as CPython's logging receives them; args as a list become a tuple.
+  const cases: [string, unknown][] = [
+    ['100%', []], ['100%', null], ['%s', [{}]], ['x', [{ a: 1 }]], ['%d%%', [5]], ['%s and %s', ['a', 'b']],
+    ['%(a)s-%(b)d', [{ a: 'x', b: 2 }]], ['%05.1f|%-6s|%x', [3.14159, 'ab', 255]], ['%r', ["it's"]],
+    ['x', [1]], ['%s %s', ['a']], ['%y', [1]], ['%(a)s', [{ b: 1 }]],
+  ];
+  const expected = runPython<string[]>(
+    `import json,sys,logging
+out=[]
+for msg,args in json.load(sys.stdin):
+    if isinstance(args, list): args = tuple(args)
+    try: out.append('ok:' + logging.LogRecord('n',20,'',0,msg,args,None).getMessage())
+    except Exception as e: out.append(type(e).__name__ + ':' + str(e))
+print(json.dumps(out))`,
+    cases,
+  );
+  cases.forEach(([msg, args], i) => {
+    test(`getMessage() of ${JSON.stringify(msg)} % ${JSON.stringify(args)}`, () => {
+      const want = expected[i] as string;
+      const r = new LogRecord('n', 20, '', 0, msg, args as unknown[], null);
+      if (want.startsWith('ok:')) assert.equal(r.getMessage(), want.slice(3));
+      else assert.throws(() => r.getMessage(), { name: want.split(':')[0], message: want.slice(want.indexOf(':') + 1) });
+    });
+  });
+});
+
+describe('makeLogRecord and the record factory', () => {
+  test('makeLogRecord() starts from CPython\'s empty record', () => {
+    const r = makeLogRecord({ msg: 'hi', extra_field: 1 });
+    assert.equal(r.levelname, 'Level None');
+    assert.equal(r.levelno, null);
+    assert.equal(r.msg, 'hi');
+    assert.equal(r['extra_field'], 1);
+  });
+
+  test('makeLogRecord() copies __proto__ as data, never as a prototype', () => {
+    const attrs = JSON.parse('{"__proto__": {"polluted": true}, "msg": "m"}') as Record<string, unknown>;
+    const r = makeLogRecord(attrs);
+    assert.equal(Object.getPrototypeOf(r), LogRecord.prototype);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(r, '__proto__')?.value, { polluted: true });
+  });
+
+  test('setLogRecordFactory() receives CPython\'s positional arguments', () => {
+    const old = getLogRecordFactory();
+    const seen: unknown[][] = [];
+    setLogRecordFactory((...a) => {
+      seen.push(a);
+      return old(...a);
+    });
+    try {
+      makeLogRecord({});
+    } finally {
+      setLogRecordFactory(old);
+    }
+    assert.deepEqual(seen[0], [null, null, '', 0, '', [], null, null, null]);
+  });
+});
+
+describe('Filter and Filterer', () => {
+  const rec = (name: string): LogRecord => makeLogRecord({ name });
+  test('Filter("a.b") passes a.b and a.b.c, not a.bc, a, b.a.b, A.B (CPython)', () => {
+    const f = new Filter('a.b');
+    assert.deepEqual(['a.b', 'a.b.c', 'a.bc', 'a', 'b.a.b', 'A.B'].map((n) => Boolean(f.filter(rec(n)))), [true, true, false, false, false, false]);
+    assert.equal(new Filter().filter(rec('anything')), true);
+  });
+
+  test('functions and objects filter; duplicates are ignored; a returned record replaces the original (3.12)', () => {
+    const f = new Filterer();
+    const fn = (r: LogRecord): boolean => r.name !== 'drop';
+    f.addFilter(fn);
+    f.addFilter(fn);
+    assert.equal(f.filters.length, 1);
+    const copy = makeLogRecord({ name: 'copy' });
+    f.addFilter({ filter: () => copy });
+    assert.equal(f.filter(rec('keep')), copy);
+    assert.equal(f.filter(rec('drop')), false);
+    f.removeFilter(fn);
+    assert.equal(f.filters.length, 1);
+  });
+});
