@@ -1,0 +1,239 @@
+/**
+ * How JS values render inside Python formatting: `str()` for `%s`, `repr()` for `%r`, `ascii()` for `%a`.
+ *
+ * SPEC "Values in messages": `%s` gives what a JS developer expects (`String(x)` for primitives, a compact
+ * inspection for objects, never `[object Object]`); `%r` gives a Python repr for strings, numbers and booleans.
+ * Our own inspection degrades to a placeholder rather than fail; a user `toString()` that throws propagates, as a
+ * raising `__str__` does in CPython, so the caller can route it to `handleError` [STYLE §6].
+ */
+import { Buffer } from 'node:buffer';
+import { inspect, types } from 'node:util';
+
+// One line whatever the nesting: `compact: true` never breaks an object that fits breakLength, and nothing is
+// longer than Infinity. depth 4 keeps a stray huge object from costing a whole heap walk per record.
+const INSPECT_OPTIONS = { breakLength: Infinity, compact: true, depth: 4 } as const;
+
+// The toString() every object inherits from a built-in. Calling one of these gives `[object Object]`, `1,2` or a
+// Buffer decoded as text, none of which is what a reader wants; anything else is the user's own rendering.
+const BUILTIN_TO_STRINGS: ReadonlySet<unknown> = new Set(
+  // Array's is also %TypedArray%'s.
+  [Object, Array, Function, Error, Date, RegExp, Number, String, Boolean, Symbol, BigInt, Buffer].map(
+    (ctor): unknown => Object.getOwnPropertyDescriptor(ctor.prototype, 'toString')?.value,
+  ),
+);
+
+// Python's str.isprintable() is false for these general categories (and true for ' ', the one Zs exception).
+// Differs from CPython: the categories come from Node's ICU, whose Unicode version may be newer than CPython's.
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+const HEX = '0123456789abcdef';
+
+/**
+ * Python's `str()` for a JS value, as `%s` shows it.
+ *
+ * Primitives render as `String(x)` (`true`, `null`, `undefined`, `3`, `1e+21`); an object with its own
+ * `toString()` gets it called; an `Error` is `name: message`; a `Date` is its ISO string; anything else is a
+ * one-line `util.inspect`, or `<unprintable Foo>` if inspection itself throws.
+ *
+ * Differs from CPython: SPEC point 6 governs, so `str(true)` is `'true'` and `str(1e16)` is `'10000000000000000'`.
+ *
+ * @throws whatever a user-defined `toString()` throws (CPython propagates a raising `__str__` likewise).
+ */
+export function str(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+    case 'symbol':
+      return String(value);
+    default:
+      if (value === null) return 'null';
+      return objectStr(value as object);
+  }
+}
+
+function objectStr(value: object): string {
+  // A Proxy's traps may throw or lie; inspect() reads its target without running them.
+  if (types.isProxy(value)) return inspectSafely(value);
+  const toString = (value as { toString?: unknown }).toString;
+  if (typeof toString === 'function' && !BUILTIN_TO_STRINGS.has(toString)) {
+    return String(toString.call(value));
+  }
+  if (value instanceof Error) return `${String(value.name)}: ${String(value.message)}`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  return inspectSafely(value);
+}
+
+function inspectSafely(value: unknown): string {
+  try {
+    return inspect(value, INSPECT_OPTIONS);
+  } catch {
+    // A throwing [util.inspect.custom] or a revoked target: our rendering adds no failure of its own [STYLE §6].
+    return unprintable(value);
+  }
+}
+
+function unprintable(value: unknown): string {
+  return `<unprintable ${typeLabel(value)}>`;
+}
+
+function typeLabel(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return typeof value;
+  if (types.isProxy(value)) return 'Proxy';
+  try {
+    const proto = Object.getPrototypeOf(value) as { constructor?: unknown } | null;
+    const ctor = proto?.constructor;
+    if (typeof ctor === 'function' && ctor.name !== '') return ctor.name;
+  } catch {
+    // a throwing `constructor` getter: the generic label will do
+  }
+  return 'Object';
+}
+
+/**
+ * Python's `repr()` for a JS value, as `%r` shows it.
+ *
+ * Strings get CPython's quoting and escapes (`'abc'`, `"it's"`, `'\n'`, printable non-ASCII kept); an
+ * integer-valued number is a Python int (`3`), any other number a Python float ({@link floatRepr}: `0.1`,
+ * `1e-05`, `inf`, `nan`), and `-0` is `-0.0`; booleans are `True`/`False`, `null`/`undefined` are `None`, a bigint
+ * is its digits. An `Error` renders like a Python exception, `Error('boom')`. Other objects get the inspection
+ * {@link str} falls back to (a user `toString()` is not consulted, as Python's repr ignores `__str__`).
+ */
+export function repr(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return stringRepr(value, false);
+    case 'number':
+      return numberRepr(value);
+    case 'boolean':
+      return value ? 'True' : 'False';
+    case 'undefined':
+      return 'None';
+    case 'bigint':
+    case 'symbol':
+      return String(value);
+    default:
+      if (value === null) return 'None';
+      if (!types.isProxy(value) && value instanceof Error) {
+        return `${String(value.name)}(${repr(value.message)})`;
+      }
+      return inspectSafely(value);
+  }
+}
+
+/**
+ * Python's `ascii()`: {@link repr} with every non-ASCII character escaped as `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
+ */
+export function ascii(value: unknown): string {
+  if (typeof value === 'string') return stringRepr(value, true);
+  return escapeNonAscii(repr(value));
+}
+
+/**
+ * {@link repr} that never throws, for error reports: a value whose rendering fails becomes `<unprintable Foo>`.
+ */
+export function safeRepr(value: unknown): string {
+  try {
+    return repr(value);
+  } catch {
+    return unprintable(value);
+  }
+}
+
+/**
+ * Python's `repr(float)` for any JS number read as a float: the shortest digits that round-trip, in exponent form
+ * when the exponent is below -4 or at least 16 (`3` → `'3.0'`, `1e16` → `'1e+16'`, `1e-5` → `'1e-05'`,
+ * `-0` → `'-0.0'`, `Infinity` → `'inf'`, `NaN` → `'nan'`).
+ */
+export function floatRepr(n: number): string {
+  if (n !== n) return 'nan';
+  if (n === Infinity) return 'inf';
+  if (n === -Infinity) return '-inf';
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const sign = n < 0 ? '-' : '';
+  // toExponential() without an argument yields the same shortest round-trip digits as Python's dtoa mode 0.
+  const s = Math.abs(n).toExponential();
+  const ePos = s.indexOf('e');
+  const digits = s.charCodeAt(1) === 46 /* . */ ? s[0] + s.slice(2, ePos) : s.slice(0, ePos);
+  const exp = Number(s.slice(ePos + 1));
+  const decpt = exp + 1;
+  if (decpt <= -4 || decpt > 16) {
+    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${Math.abs(exp) < 10 ? '0' : ''}${Math.abs(exp)}`;
+  }
+  if (decpt <= 0) return `${sign}0.${'0'.repeat(-decpt)}${digits}`;
+  if (decpt >= digits.length) return `${sign}${digits}${'0'.repeat(decpt - digits.length)}.0`;
+  return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
+}
+
+function numberRepr(n: number): string {
+  if (Object.is(n, -0)) return '-0.0';
+  if (!Number.isInteger(n)) return floatRepr(n);
+  // A Python int prints every digit; String() prints only the shortest round-trip digits beyond 2^53.
+  return n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER ? String(n) : BigInt(n).toString();
+}
+
+/** CPython's `unicode_repr` (Objects/unicodeobject.c), plus `backslashreplace` for non-ASCII when `asciiOnly`. */
+function stringRepr(s: string, asciiOnly: boolean): string {
+  let hasSingle = false;
+  let hasDouble = false;
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 39) hasSingle = true;
+    else if (c === 34) hasDouble = true;
+    else if (c < 32 || c >= 127 || c === 92) plain = false;
+  }
+  // CPython: double quotes only when the text has a single quote and no double quote.
+  const quote = hasSingle && !hasDouble ? 34 : 39;
+  const q = quote === 34 ? '"' : "'";
+  if (plain && !(hasSingle && hasDouble)) return q + s + q;
+  let out = q;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 32 && c < 127 && c !== 92 && c !== quote) continue;
+    let esc: string | undefined;
+    let width = 1;
+    if (c === quote || c === 92) esc = `\\${s[i] as string}`;
+    else if (c === 9) esc = '\\t';
+    else if (c === 10) esc = '\\n';
+    else if (c === 13) esc = '\\r';
+    else if (c < 32 || c === 127) esc = hexEscape(c);
+    else {
+      const cp = s.codePointAt(i) as number;
+      width = cp > 0xffff ? 2 : 1;
+      if (asciiOnly || NON_PRINTABLE.test(String.fromCodePoint(cp))) esc = hexEscape(cp);
+    }
+    if (esc !== undefined) {
+      out += s.slice(start, i) + esc;
+      start = i + width;
+    }
+    i += width - 1;
+  }
+  return out + s.slice(start) + q;
+}
+
+function escapeNonAscii(s: string): string {
+  let out = '';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) < 128) continue;
+    const cp = s.codePointAt(i) as number;
+    out += s.slice(start, i) + hexEscape(cp);
+    if (cp > 0xffff) i++;
+    start = i + 1;
+  }
+  return start === 0 ? s : out + s.slice(start);
+}
+
+/** `\xNN`, `\uNNNN` or `\UNNNNNNNN`, lowercase hex, as CPython writes them. */
+function hexEscape(cp: number): string {
+  const digits = cp <= 0xff ? 2 : cp <= 0xffff ? 4 : 8;
+  let h = '';
+  for (let k = digits - 1; k >= 0; k--) h += HEX[(cp >>> (4 * k)) & 15] as string;
+  return (digits === 2 ? '\\x' : digits === 4 ? '\\u' : '\\U') + h;
+}
