@@ -18,4 +18,14 @@ export const SYSLOG_UDP_PORT = 514;
 export const SYSLOG_TCP_PORT = 514;
 
 export { StreamHandler, NullHandler } from './handlers/stream.js';
-export { FileHandler } from './handlers/file.js';
+export { FileHandler, type FileHandlerOptions } from './handlers/file.js';
+export { WatchedFileHandler } from './handlers/watched-file.js';
+export {
+  BaseRotatingHandler,
+  RotatingFileHandler,
+  type RotatingFileHandlerOptions,
+  type Namer,
+  type Rotator,
+} from './handlers/rotating.js';
+export { TimedRotatingFileHandler, type TimedRotatingFileHandlerOptions, type AtTime } from './handlers/timed-rotating.js';
+export type { Clock } from './internal/clock.js';

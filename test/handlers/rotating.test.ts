@@ -132,6 +132,16 @@ describe('RotatingFileHandler', () => {
     assert.equal(readFileSync(p, 'utf8'), 'third record\n');
   });
 
+  test('a full disk (/dev/full) is reported per record and the handler keeps going', (t) => {
+    if (!existsSync('/dev/full')) return t.skip('no /dev/full on this system');
+    const h = new RotatingFileHandler('/dev/full', { maxBytes: 10, backupCount: 2 });
+    const errors: unknown[] = [];
+    t.mock.method(h, 'handleError', (_r: LogRecord, err: unknown) => errors.push(err));
+    for (let i = 0; i < 3; i++) h.handle(rec(`record ${i}`));
+    void h.close();
+    assert.deepEqual(errors.map((e) => (e as NodeJS.ErrnoException).code), ['ENOSPC', 'ENOSPC', 'ENOSPC']);
+  });
+
   test('a deleted directory is reported, and writing resumes when it is back', (t) => {
     const sub = join(dir, 'sub');
     mkdirSync(sub);
