@@ -29,3 +29,5 @@ export {
 } from './handlers/rotating.js';
 export { TimedRotatingFileHandler, type TimedRotatingFileHandlerOptions, type AtTime } from './handlers/timed-rotating.js';
 export type { Clock } from './internal/clock.js';
+export { SMTPHandler, type SMTPHandlerOptions, type SMTPTLSOptions } from './handlers/smtp.js';
+export { HTTPHandler, HTTPError, type HTTPHandlerOptions, type HTTPSContext, type HTTPConnection } from './handlers/http.js';
