@@ -33,3 +33,21 @@ export class UnicodeEncodeError extends RangeError {
 export class NotImplementedError extends Error {
   override name = 'NotImplementedError';
 }
+
+/**
+ * Python's `OverflowError`: a number outside what a conversion accepts (`'%d' % inf`, `'%c' % -1`,
+ * `format(2**64, 'c')`, a `*` width past `Py_ssize_t`). A `RangeError`, like {@link ValueError}.
+ */
+export class OverflowError extends RangeError {
+  override name = 'OverflowError';
+}
+
+/** Python's `AttributeError`: a `{x.missing}` field reading an attribute the value lacks. */
+export class AttributeError extends Error {
+  override name = 'AttributeError';
+}
+
+/** Python's `IndexError`: `{0}` with only keyword values, or `{args[9]}` past the end of a list or string. */
+export class IndexError extends RangeError {
+  override name = 'IndexError';
+}

@@ -8,12 +8,8 @@
  */
 import { inspect } from 'node:util';
 
-import { ValueError } from './errors.js';
-
-/** Python's `OverflowError` (`%c` of a code point out of range). */
-export class OverflowError extends RangeError {
-  override name = 'OverflowError';
-}
+import { OverflowError, ValueError } from './errors.js';
+import { fixedNotation, floatRepr, generalNotation, scientificNotation } from './float-format.js';
 
 interface Spec {
   fill: string; // '' when not given
@@ -216,123 +212,6 @@ function formatInt(value: number | bigint, spec: Spec, typeName: string): string
   return layoutNumber(negative, prefix, digits, '', spec);
 }
 
-// --- Floats: exact decimal digits, rounded half-to-even ---
-
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // index of the high word
-
-/** The exact decimal expansion of finite `x > 0`: all its digits, and where the point goes. */
-function exactDigits(x: number): [string, number] {
-  f64[0] = x;
-  const hi = u32[HI] ?? 0;
-  const lo = u32[1 - HI] ?? 0;
-  const biased = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e = biased === 0 ? -1074 : biased - 1075;
-  if (biased !== 0) m |= 1n << 52n;
-  while ((m & 1n) === 0n) {
-    m >>= 1n;
-    e++;
-  }
-  if (e >= 0) {
-    const s = (m << BigInt(e)).toString();
-    return [s, s.length];
-  }
-  const s = (m * 5n ** BigInt(-e)).toString();
-  return [s, s.length + e];
-}
-
-/** Rounds the digit string to `keep` digits, half-to-even; returns the digits and the (maybe moved) point. */
-function roundDigits(digits: string, point: number, keep: number): [string, number] {
-  if (keep < 0) return ['', point];
-  if (digits.length <= keep) return [digits + '0'.repeat(keep - digits.length), point];
-  const next = digits.charCodeAt(keep) - 48;
-  let up = next > 5;
-  if (next === 5) {
-    up = /[1-9]/.test(digits.slice(keep + 1)) || (keep > 0 && (digits.charCodeAt(keep - 1) - 48) % 2 === 1);
-  }
-  let kept = digits.slice(0, keep);
-  if (!up) return [kept, point];
-  let i = keep - 1;
-  while (i >= 0 && kept[i] === '9') i--;
-  if (i < 0) return ['1' + '0'.repeat(keep), point + 1];
-  kept = kept.slice(0, i) + String.fromCharCode(kept.charCodeAt(i) + 1) + '0'.repeat(keep - i - 1);
-  return [kept, point];
-}
-
-/** Lowest set bit of finite `x`'s binary expansion, as a power of two (`e` in `x = odd · 2^e`). */
-function lowBit(x: number): number {
-  f64[0] = x;
-  const hi = u32[HI] ?? 0;
-  const lo = u32[1 - HI] ?? 0;
-  const biased = (hi >>> 20) & 0x7ff;
-  const base = biased === 0 ? -1074 : biased - 1075;
-  if (lo !== 0) return base + 31 - Math.clz32(lo & -lo);
-  const mhi = (hi & 0xfffff) | (biased === 0 ? 0 : 0x100000);
-  return base + 32 + 31 - Math.clz32(mhi & -mhi);
-}
-
-/** `x` (finite, ≥ 0) with `p` digits after the point, as CPython's `'%.*f'`. */
-function toFixed(x: number, p: number): string {
-  // measured: toFixed is exact but rounds ties up; a tie needs exactly p + 1 binary-fraction-free decimals.
-  if (p <= 100 && x < 1e21 && (x === 0 || lowBit(x) !== -(p + 1))) return x.toFixed(p);
-  if (x === 0) return p > 0 ? '0.' + '0'.repeat(p) : '0';
-  const [all, point] = exactDigits(x);
-  const [d, pt] = roundDigits(all, point, point + p);
-  const ip = pt > 0 ? d.slice(0, pt) : '0';
-  const padded = pt < 0 ? '0'.repeat(-pt) + d : d.slice(Math.max(pt, 0));
-  return p > 0 ? ip + '.' + padded.padStart(p, '0').slice(0, p) : ip;
-}
-
-/** `x` (finite, ≥ 0) to `n` significant digits: the digits and the decimal exponent of the first. */
-function toSignificant(x: number, n: number): [string, number] {
-  if (x === 0) return ['0'.repeat(n), 0];
-  if (n <= 101) {
-    const s = x.toExponential(n - 1);
-    const at = s.indexOf('e');
-    const exp = Number(s.slice(at + 1));
-    const digits = n > 1 ? s[0] + s.slice(2, at) : s.slice(0, at);
-    // toExponential is exact but rounds ties up. A tie (to be rounded to even) has exactly n + 1 significant
-    // digits, the last a 5: for a fraction, its lowest bit sits one decimal place after the last digit kept; an
-    // integer that fits in n digits is not rounded at all.
-    const low = lowBit(x);
-    if (low < 0 ? low !== exp - n && low !== exp - n - 1 : x < 10 ** n) return [digits, exp];
-  }
-  const [all, point] = exactDigits(x);
-  const [d, pt] = roundDigits(all, point, n);
-  return [d.slice(0, n), pt - 1]; // a carry (9.99 → 10.0) adds a digit
-}
-
-function expo(exp: number): string {
-  const a = Math.abs(exp);
-  return (exp < 0 ? 'e-' : 'e+') + (a < 10 ? '0' + a : String(a));
-}
-
-/** Python's `repr(float)` (and `str()`): shortest round-trip digits, exponent outside 1e-4 ≤ |x| < 1e16. */
-export function floatRepr(x: number): string {
-  if (x !== x) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const s = x.toExponential();
-  const negative = x < 0;
-  const at = s.indexOf('e');
-  const digits = s.slice(negative ? 1 : 0, at).replace('.', '');
-  return (negative ? '-' : '') + layoutRepr(digits, Number(s.slice(at + 1)), false);
-}
-
-function layoutRepr(digits: string, exp: number, alternate: boolean): string {
-  const decpt = exp + 1;
-  if (decpt <= -4 || decpt > 16) {
-    const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits + (alternate ? '.' : '');
-    return mant + expo(exp);
-  }
-  if (decpt <= 0) return '0.' + '0'.repeat(-decpt) + digits;
-  if (decpt >= digits.length) return digits + '0'.repeat(decpt - digits.length) + '.0';
-  return digits.slice(0, decpt) + '.' + digits.slice(decpt);
-}
-
 /** CPython `format_float_internal` → `PyOS_double_to_string`. */
 function formatFloat(x: number, spec: Spec, typeName: string): string {
   const type = spec.type;
@@ -351,31 +230,9 @@ function formatFloat(x: number, spec: Spec, typeName: string): string {
     if (spec.alternate && !body.includes('.')) body = body.replace('e', '.e');
   } else {
     const p = spec.precision < 0 ? 6 : spec.precision;
-    const t = type === '' || type === 'n' ? 'g' : type.toLowerCase();
-    if (t === 'f' || t === '%') {
-      body = toFixed(v, p);
-      if (spec.alternate && p === 0) body += '.';
-    } else if (t === 'e') {
-      const [d, exp] = toSignificant(v, p + 1);
-      body = d[0] + (p > 0 || spec.alternate ? '.' + d.slice(1) : '') + expo(exp);
-    } else {
-      const P = p === 0 ? 1 : p;
-      const [d, exp] = toSignificant(v, P);
-      const addDot0 = type === '';
-      const useExp = exp < -4 || exp + 1 > (addDot0 ? P - 1 : P);
-      let digits = d;
-      if (!spec.alternate) digits = digits.replace(/0+$/, '') || '0';
-      if (useExp) {
-        body = digits[0] + (digits.length > 1 || spec.alternate ? '.' + digits.slice(1) : '') + expo(exp);
-      } else {
-        const point = exp + 1;
-        if (point <= 0) body = '0.' + '0'.repeat(-point) + digits;
-        else if (point >= digits.length) body = digits + '0'.repeat(point - digits.length) + (spec.alternate ? '.' : '');
-        else body = digits.slice(0, point) + '.' + digits.slice(point);
-        if (addDot0 && !body.includes('.')) body += '.0';
-        if (digits === '0' && !addDot0 && !spec.alternate) body = '0';
-      }
-    }
+    if (type === 'f' || type === 'F' || type === '%') body = fixedNotation(v, p, spec.alternate);
+    else if (type === 'e' || type === 'E') body = scientificNotation(v, p, spec.alternate);
+    else body = generalNotation(v, p, spec.alternate, type === ''); // g, G, n, or no type with a precision
     if (upper) body = body.toUpperCase();
   }
   // 'z' (PEP 682): a result that rounds to zero loses its minus sign.

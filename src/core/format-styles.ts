@@ -60,6 +60,42 @@ const LITERAL = 0;
 const PLAIN_S = 1; // `%(key)s` with no flags, width or precision: the overwhelmingly common case
 const GENERAL = 2;
 
+/** Renders segment `i` (not a literal) whose record value `v` was already read; the general path. */
+type SegmentRenderer = (record: LogRecord, i: number, v: unknown) => string;
+
+/**
+ * A function that renders the whole `%` format with one named property load per field, e.g.
+ * `v = r["levelname"]; out += typeof v === 'string' ? v : slow(r, 3, v);`. Non-string values and fields with flags,
+ * width or precision go through `slow` (the general path). Null when code generation is disallowed
+ * (`--disallow-code-generation-from-strings`): callers then walk the segments.
+ *
+ * measured (Node 20.20, `%(asctime)s %(levelname)s %(name)s: %(message)s`, 2M records): walking the segments
+ * reads `record[key]` with a different key each time, a megamorphic keyed load (≈ 11 % of a null-sink record
+ * with its lookup); the generated function's constant-key loads are monomorphic.
+ */
+function buildRenderer(
+  kinds: readonly number[],
+  texts: readonly string[],
+  slow: SegmentRenderer,
+): ((record: LogRecord) => string) | null {
+  let body = "let v;\nlet out = '';\n";
+  for (let i = 0; i < kinds.length; i++) {
+    const text = JSON.stringify(texts[i]); // a JSON string is a JS string literal: no code can be injected
+    if (kinds[i] === LITERAL) body += `out += ${text};\n`;
+    else if (kinds[i] === PLAIN_S) body += `v = r[${text}];\nout += typeof v === 'string' ? v : slow(r, ${i}, v);\n`;
+    else body += `out += slow(r, ${i}, r[${text}]);\n`;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the body is built from JSON string literals only
+    const make = new Function('slow', `return function render(r) {\n${body}return out;\n};`) as (
+      slow: SegmentRenderer,
+    ) => (record: LogRecord) => string;
+    return make(slow);
+  } catch {
+    return null;
+  }
+}
+
 class PercentStyle implements FormatStyle {
   readonly _fmt: string;
   readonly fields: Set<string>;
@@ -68,6 +104,9 @@ class PercentStyle implements FormatStyle {
   readonly #texts: string[] = [];
   readonly #specs: (PercentSpec | null)[] = [];
   readonly #compiled: boolean;
+  // measured (Node 20.20): `_fmt.includes('%(asctime)')` on every record was 3 % of a null-sink record.
+  readonly #usesTime: boolean;
+  readonly #render: ((record: LogRecord) => string) | null;
 
   constructor(fmt: string, defaults: Values | null) {
     this._fmt = fmt;
@@ -89,22 +128,35 @@ class PercentStyle implements FormatStyle {
       this.#specs.push(seg);
     }
     this.#compiled = compiled;
+    this.#usesTime = fmt.includes('%(asctime)');
+    this.#render = compiled ? buildRenderer(this.#kinds, this.#texts, (r, i, v) => this.#segment(r, i, v)) : null;
   }
 
   usesTime(): boolean {
-    return this._fmt.includes('%(asctime)');
+    return this.#usesTime;
   }
 
   validate(): void {
     if (!PERCENT_VALIDATION.test(this._fmt)) throw new ValueError(`Invalid format '${this._fmt}' for '%' style`);
   }
 
-  #lookup(record: LogRecord, key: string): unknown {
-    const v = record[key];
+  /** `v` is `record[key]`, already read: returns it, or the default when the record lacks `key`. */
+  #lookup(record: LogRecord, key: string, v: unknown): unknown {
     if (v !== undefined || Object.hasOwn(record, key)) return v;
     const d = this.#defaults;
     if (d !== null && Object.hasOwn(d, key)) return d[key];
     throw fieldNotFound(key);
+  }
+
+  #segment(record: LogRecord, i: number, value: unknown): string {
+    const key = this.#texts[i] as string;
+    const spec = this.#specs[i] as PercentSpec;
+    let v = this.#lookup(record, key, value);
+    if (typeof v === 'number' && FLOAT_FIELDS.has(key)) {
+      if (spec.conversion === 's' || spec.conversion === 'r') v = floatRepr(v);
+    }
+    if (this.#kinds[i] === PLAIN_S && typeof v === 'string') return v;
+    return renderSpec(spec, v);
   }
 
   format(record: LogRecord): string {
@@ -115,23 +167,14 @@ class PercentStyle implements FormatStyle {
         rethrow(err);
       }
     }
+    const render = this.#render;
+    if (render !== null) return render(record);
     const kinds = this.#kinds;
     const texts = this.#texts;
     let out = '';
     for (let i = 0; i < kinds.length; i++) {
-      const kind = kinds[i];
-      if (kind === LITERAL) {
-        out += texts[i] as string;
-        continue;
-      }
-      const key = texts[i] as string;
-      let v = this.#lookup(record, key);
-      if (typeof v === 'number' && FLOAT_FIELDS.has(key)) {
-        const spec = this.#specs[i] as PercentSpec;
-        if (spec.conversion === 's' || spec.conversion === 'r') v = floatRepr(v);
-      }
-      if (kind === PLAIN_S && typeof v === 'string') out += v;
-      else out += renderSpec(this.#specs[i] as PercentSpec, v);
+      const text = texts[i] as string;
+      out += kinds[i] === LITERAL ? text : this.#segment(record, i, record[text]);
     }
     return out;
   }
@@ -142,6 +185,7 @@ class BraceStyle implements FormatStyle {
   readonly fields: ReadonlySet<string>;
   readonly #render: (values: Values) => string;
   readonly #defaults: Values | null;
+  readonly #usesTime: boolean;
 
   constructor(fmt: string, defaults: Values | null) {
     this._fmt = fmt;
@@ -149,10 +193,11 @@ class BraceStyle implements FormatStyle {
     const compiled = compileBrace(fmt);
     this.#render = compiled;
     this.fields = new Set(compiled.fields);
+    this.#usesTime = fmt.includes('{asctime');
   }
 
   usesTime(): boolean {
-    return this._fmt.includes('{asctime');
+    return this.#usesTime;
   }
 
   validate(): void {
@@ -173,6 +218,7 @@ class DollarStyle implements FormatStyle {
   readonly fields: ReadonlySet<string>;
   readonly #render: (values: Values) => string;
   readonly #defaults: Values | null;
+  readonly #usesTime: boolean;
 
   constructor(fmt: string, defaults: Values | null) {
     this._fmt = fmt;
@@ -180,10 +226,11 @@ class DollarStyle implements FormatStyle {
     const compiled = compileDollar(fmt);
     this.#render = compiled;
     this.fields = new Set(compiled.fields);
+    this.#usesTime = fmt.includes('$asctime') || fmt.includes('${asctime}');
   }
 
   usesTime(): boolean {
-    return this._fmt.includes('$asctime') || this._fmt.includes('${asctime}');
+    return this.#usesTime;
   }
 
   validate(): void {

@@ -56,6 +56,10 @@ export class Formatter {
   #timeText = '';
   #timeFmt: string | null = null;
   #timeConv: Converter | null = null;
+  // ... and the whole `asctime` (with `,msecs`) for the last millisecond.
+  #msBase = '';
+  #msecs = -1;
+  #msText = '';
 
   constructor(
     fmt?: string | null,
@@ -108,7 +112,14 @@ export class Formatter {
     if (!msecFmt) return s;
     const msecs = record.msecs;
     if (msecFmt === '%s,%03d' && Number.isInteger(msecs) && msecs >= 0 && msecs < 1000) {
-      return s + (msecs < 10 ? ',00' : msecs < 100 ? ',0' : ',') + msecs;
+      // measured (Node 20.20, 2M records): records logged within one millisecond share the text, which saves a
+      // concatenation and a number-to-string conversion on all but the first.
+      if (msecs === this.#msecs && s === this.#msBase) return this.#msText;
+      const text = s + (msecs < 10 ? ',00' : msecs < 100 ? ',0' : ',') + msecs;
+      this.#msBase = s;
+      this.#msecs = msecs;
+      this.#msText = text;
+      return text;
     }
     return percentFormat(msecFmt, [s, msecs]);
   }

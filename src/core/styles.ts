@@ -3,22 +3,11 @@
  * each compiled once into segments that rendering walks (no regex or parsing per record), plus CPython 3.13's
  * `StrFormatStyle.validate` / `StringTemplateStyle.validate`. The `%` style lives in printf.ts.
  */
-import { inspect } from 'node:util';
-
-import { KeyError, ValueError } from './errors.js';
+import { AttributeError, IndexError, KeyError, ValueError } from './errors.js';
 import { formatSpec } from './format-spec.js';
+import { ascii, repr, str } from './repr.js';
 
 export { formatSpec } from './format-spec.js';
-
-/** Python's `AttributeError`: `{x.missing}`. */
-export class AttributeError extends Error {
-  override name = 'AttributeError';
-}
-
-/** Python's `IndexError`: `{0}` with only keyword values, `{args[9]}` past the end. */
-export class IndexError extends RangeError {
-  override name = 'IndexError';
-}
 
 /** A compiled format: call it with the values (a record's attributes); `fields` names the values it reads. */
 export interface CompiledFormat {
@@ -27,62 +16,7 @@ export interface CompiledFormat {
   readonly fields: readonly string[];
 }
 
-// --- Python str()/repr() of JS values. Local fallback until repr.ts (str, repr, ascii) can be imported. ---
-
-const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
-
-function reprStr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (ch === quote || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (cp < 0x7f || ch === ' ' || !NON_PRINTABLE.test(ch)) out += ch;
-    else out += escapeCp(cp);
-  }
-  return out + quote;
-}
-
-function escapeCp(cp: number): string {
-  if (cp < 0x100) return '\\x' + cp.toString(16).padStart(2, '0');
-  if (cp < 0x10000) return '\\u' + cp.toString(16).padStart(4, '0');
-  return '\\U' + cp.toString(16).padStart(8, '0');
-}
-
-function pyRepr(v: unknown, depth = 0): string {
-  if (typeof v === 'string') return reprStr(v);
-  if (depth > 8) return '...';
-  if (Array.isArray(v)) return '[' + v.map((x) => pyRepr(x, depth + 1)).join(', ') + ']';
-  if (v instanceof Map) {
-    return '{' + [...v].map(([k, x]) => `${pyRepr(k, depth + 1)}: ${pyRepr(x, depth + 1)}`).join(', ') + '}';
-  }
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    const entries = Object.entries(v as Record<string, unknown>);
-    return '{' + entries.map(([k, x]) => `${reprStr(k)}: ${pyRepr(x, depth + 1)}`).join(', ') + '}';
-  }
-  return pyStr(v);
-}
-
-function pyStr(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number' || typeof v === 'bigint') return formatSpec(v, '');
-  return Array.isArray(v) || v instanceof Map || Object.getPrototypeOf(v) === Object.prototype ? pyRepr(v) : inspect(v);
-}
-
-function pyAscii(v: unknown): string {
-  let out = '';
-  for (const ch of pyRepr(v)) {
-    const cp = ch.codePointAt(0) ?? 0;
-    out += cp < 0x80 ? ch : escapeCp(cp);
-  }
-  return out;
-}
+// --- str() and repr() of field values ---
 
 // --- string.Formatter().parse: CPython Objects/stringlib/unicode_format.h (MarkupIterator, parse_field) ---
 
@@ -212,15 +146,15 @@ export function validateBrace(fmt: string): void {
     if (!field) continue;
     if (field.name) {
       if (!FIELD_SPEC.test(field.name)) {
-        throw new ValueError(`invalid format: invalid field name/expression: ${reprStr(field.name)}`);
+        throw new ValueError(`invalid format: invalid field name/expression: ${repr(field.name)}`);
       }
       fields++;
     }
     if (field.conversion && !'rsa'.includes(field.conversion)) {
-      throw new ValueError(`invalid format: invalid conversion: ${reprStr(field.conversion)}`);
+      throw new ValueError(`invalid format: invalid conversion: ${repr(field.conversion)}`);
     }
     if (field.spec && !FMT_SPEC.test(field.spec)) {
-      throw new ValueError(`invalid format: bad specifier: ${reprStr(field.spec)}`);
+      throw new ValueError(`invalid format: bad specifier: ${repr(field.spec)}`);
     }
   }
   if (fields === 0) throw new ValueError('invalid format: no fields');
@@ -321,7 +255,7 @@ function typeName(v: unknown): string {
 function lookup(values: Readonly<Record<string, unknown>>, name: string, inProto: boolean): unknown {
   const v = values[name];
   if (v === undefined ? !(name in values) : inProto && !Object.hasOwn(values, name) && v === (Object.prototype as Record<string, unknown>)[name]) {
-    throw new KeyError(reprStr(name));
+    throw new KeyError(repr(name));
   }
   return v;
 }
@@ -329,7 +263,7 @@ function lookup(values: Readonly<Record<string, unknown>>, name: string, inProto
 function access(obj: unknown, step: Accessor): unknown {
   if ('attr' in step) {
     if (obj !== null && obj !== undefined && step.attr in Object(obj)) return (obj as Record<string, unknown>)[step.attr];
-    throw new AttributeError(`'${typeName(obj)}' object has no attribute ${reprStr(step.attr)}`);
+    throw new AttributeError(`'${typeName(obj)}' object has no attribute ${repr(step.attr)}`);
   }
   const key = step.item;
   if (typeof obj === 'string' || Array.isArray(obj)) {
@@ -339,11 +273,11 @@ function access(obj: unknown, step: Accessor): unknown {
   }
   if (obj instanceof Map) {
     if (obj.has(key)) return obj.get(key);
-    throw new KeyError(typeof key === 'number' ? String(key) : reprStr(key));
+    throw new KeyError(typeof key === 'number' ? String(key) : repr(key));
   }
   if (obj === null || typeof obj !== 'object') throw new TypeError(`'${typeName(obj)}' object is not subscriptable`);
   if (key in obj) return (obj as Record<string, unknown>)[key];
-  throw new KeyError(typeof key === 'number' ? String(key) : reprStr(key));
+  throw new KeyError(typeof key === 'number' ? String(key) : repr(key));
 }
 
 function render(segments: readonly Segment[], values: Readonly<Record<string, unknown>>): string {
@@ -360,19 +294,19 @@ function render(segments: readonly Segment[], values: Readonly<Record<string, un
     if (seg.pathError !== undefined) throw new ValueError(seg.pathError);
     const conv = seg.conversion;
     if (conv) {
-      if (conv === 'r') v = pyRepr(v);
-      else if (conv === 's') v = pyStr(v);
-      else if (conv === 'a') v = pyAscii(v);
+      if (conv === 'r') v = repr(v);
+      else if (conv === 's') v = str(v);
+      else if (conv === 'a') v = ascii(v);
       else {
         const cp = conv.codePointAt(0) ?? 0;
         throw new ValueError(`Unknown conversion specifier ${cp > 32 && cp < 127 ? conv : '\\x' + cp.toString(16)}`);
       }
     }
     const spec = seg.spec;
-    if (spec === '') out += typeof v === 'string' ? v : pyStr(v);
-    else if (typeof spec === 'string') out += formatSpec(v, spec, pyStr);
+    if (spec === '') out += typeof v === 'string' ? v : str(v);
+    else if (typeof spec === 'string') out += formatSpec(v, spec, str);
     else if ('error' in spec) throw new ValueError(spec.error);
-    else out += formatSpec(v, render(spec, values), pyStr);
+    else out += formatSpec(v, render(spec, values), str);
   }
   return out;
 }
@@ -491,7 +425,7 @@ export function compileDollar(fmt: string): CompiledFormat {
       else if ('error' in seg) throw new ValueError(seg.error);
       else {
         const v = lookup(values, seg.name, seg.inProto);
-        out += typeof v === 'string' ? v : pyStr(v);
+        out += typeof v === 'string' ? v : str(v);
       }
     }
     return out;

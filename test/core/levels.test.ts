@@ -47,6 +47,6 @@ describe('levels', () => {
     assert.equal(checkLevel('ERROR'), 40);
     assert.throws(() => checkLevel('info'), { name: 'ValueError', message: "Unknown level: 'info'" });
     assert.throws(() => checkLevel(null), { name: 'TypeError', message: 'Level not an integer or a valid string: None' });
-    assert.throws(() => checkLevel([0, 0]), { name: 'TypeError', message: 'Level not an integer or a valid string: [0,0]' });
+    assert.throws(() => checkLevel([0, 0]), { name: 'TypeError', message: 'Level not an integer or a valid string: [ 0, 0 ]' });
   });
 });

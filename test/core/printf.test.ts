@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { KeyError, ValueError } from '../../src/core/errors.js';
+import { KeyError, OverflowError, ValueError } from '../../src/core/errors.js';
 import {
   compilePercent,
-  OverflowError,
   percentFormat,
   renderSpec,
   STAR,
