@@ -24,7 +24,16 @@ export {
   checkLevel,
   type Level,
 } from './core/levels.js';
-export { ValueError, KeyError, LookupError, UnicodeEncodeError, NotImplementedError } from './core/errors.js';
+export {
+  ValueError,
+  KeyError,
+  LookupError,
+  UnicodeEncodeError,
+  NotImplementedError,
+  OverflowError,
+  AttributeError,
+  IndexError,
+} from './core/errors.js';
 export {
   LogRecord,
   makeLogRecord,
