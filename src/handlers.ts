@@ -31,3 +31,24 @@ export { TimedRotatingFileHandler, type TimedRotatingFileHandlerOptions, type At
 export type { Clock } from './internal/clock.js';
 export { SMTPHandler, type SMTPHandlerOptions, type SMTPTLSOptions } from './handlers/smtp.js';
 export { HTTPHandler, HTTPError, type HTTPHandlerOptions, type HTTPSContext, type HTTPConnection } from './handlers/http.js';
+export {
+  SysLogHandler,
+  SysLogDropError,
+  type SysLogHandlerOptions,
+  type SysLogAddress,
+  type SysLogSocktype,
+  type SysLogSocket,
+  type Rfc5424Options,
+} from './handlers/syslog.js';
+export * from './handlers/syslog-constants.js';
+export {
+  NTEventLogHandler,
+  WinError,
+  EVENTLOG_ERROR_TYPE,
+  EVENTLOG_WARNING_TYPE,
+  EVENTLOG_INFORMATION_TYPE,
+  EVENTLOG_AUDIT_SUCCESS,
+  EVENTLOG_AUDIT_FAILURE,
+  type NTEventLogBackend,
+  type NTEventLogHandlerOptions,
+} from './handlers/nteventlog.js';
