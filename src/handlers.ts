@@ -52,3 +52,26 @@ export {
   type NTEventLogBackend,
   type NTEventLogHandlerOptions,
 } from './handlers/nteventlog.js';
+export { BufferingHandler, MemoryHandler, type MemoryHandlerOptions } from './handlers/memory.js';
+export {
+  QueueHandler,
+  QueueListener,
+  Queue,
+  QueueFull,
+  QueueEmpty,
+  type QueueListenerOptions,
+  type PutQueue,
+  type GetQueue,
+  type QueueLike,
+  type QueueItem,
+  type ListenerLike,
+} from './handlers/queue.js';
+export {
+  WorkerQueueListener,
+  RingQueue,
+  type WorkerQueueListenerOptions,
+  type WorkerHandlerSpec,
+  type WorkerClassSpec,
+  type WorkerModuleSpec,
+  type WorkerFormatterSpec,
+} from './handlers/worker-listener.js';

@@ -1,0 +1,235 @@
+/**
+ * The worker thread of a `WorkerQueueListener` (entry file: `pylogging/worker`). It builds the handlers described in
+ * `workerData`, then runs an ordinary {@link QueueListener} over a reader of the shared ring: every record is
+ * `handle()`d exactly as CPython's listener thread does. After each batch (the ring ran dry, or `flushEvery`
+ * records) it flushes the handlers and publishes DONE, which is what `flush()`, `stop()` and the exit hook of the
+ * logging thread wait for.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Formatter } from '../core/formatter.js';
+import type { Handler } from '../core/handler.js';
+import { loggingErrorReport } from '../core/handler.js';
+import { LogRecord } from '../core/record.js';
+import { state } from '../core/state.js';
+import { RingBuffer, SENTINEL, STATE } from '../internal/ring-buffer.js';
+import { writeStringSync } from '../internal/sync-write.js';
+import { FileHandler } from './file.js';
+import { QueueEmpty, QueueListener, type GetQueue, type QueueItem } from './queue.js';
+import { NullHandler, StreamHandler, type WritableLike } from './stream.js';
+import type { WorkerClassSpec, WorkerFormatterSpec, WorkerHandlerSpec, WorkerInit, WorkerMessage } from './worker-protocol.js';
+
+function report(err: unknown): void {
+  if (!state.raiseExceptions) return;
+  try {
+    writeStringSync(2, loggingErrorReport(null, err));
+  } catch {
+    // Nowhere left to report to.
+  }
+}
+
+/**
+ * Rebuilds a record from its JSON without running the constructor (Python's `makeLogRecord`, fast path). JSON.parse
+ * makes any `__proto__` key an own data property, so giving the parsed object LogRecord's prototype is safe.
+ */
+function decode(text: string): LogRecord {
+  // measured (Node 20): Object.assign(Object.create(LogRecord.prototype), parsed) costs ~2 µs more per record
+  return Object.setPrototypeOf(JSON.parse(text) as object, LogRecord.prototype) as LogRecord;
+}
+
+/**
+ * The worker's side of the ring as a queue for QueueListener: `get()` returns the next record (or `null` for the
+ * sentinel) synchronously when one is there, else a promise; `task_done()` advances the "handled" position.
+ */
+class RingReader implements GetQueue<QueueItem> {
+  #ring: RingBuffer;
+  #handlers: readonly Handler[];
+  #flushEvery: number;
+  #handled: number;
+  #published: number;
+  #sinceFlush = 0;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(ring: RingBuffer, handlers: readonly Handler[], flushEvery: number) {
+    this.#ring = ring;
+    this.#handlers = handlers;
+    this.#flushEvery = flushEvery;
+    this.#handled = this.#published = ring.readPosition();
+  }
+
+  get(block = true): QueueItem | Promise<QueueItem> {
+    const item = this.#next();
+    if (item !== undefined) return item;
+    if (!block) throw new QueueEmpty('ring empty');
+    return this.#wait();
+  }
+
+  /** The next record, null for the sentinel, undefined when the ring is empty. Undecodable entries are skipped. */
+  #next(): QueueItem | undefined {
+    for (;;) {
+      const text = this.#ring.read();
+      if (text === null) return undefined;
+      if (text === SENTINEL) return null;
+      try {
+        return decode(text);
+      } catch (err) {
+        report(err);
+        this.#handled = this.#ring.readPosition();
+      }
+    }
+  }
+
+  async #wait(): Promise<QueueItem> {
+    void this.batchDone(); // never rejects: failures are reported inside
+    for (;;) {
+      await this.#ring.waitForData(1000);
+      const item = this.#next();
+      if (item !== undefined) return item;
+    }
+  }
+
+  task_done(): void {
+    this.#handled = this.#ring.readPosition();
+    if (++this.#sinceFlush >= this.#flushEvery) void this.batchDone();
+  }
+
+  /**
+   * Flushes the handlers, then publishes the handled position as DONE. Chained, so the reading goes on while a
+   * slow handler (a network one) delivers; a failed flush is reported and counts as given up.
+   */
+  batchDone(): Promise<void> {
+    const pos = this.#handled;
+    if (pos !== this.#published) {
+      this.#published = pos;
+      this.#sinceFlush = 0;
+      this.#chain = this.#chain
+        .then(() => Promise.all(this.#handlers.map((h) => h.flush())))
+        .catch(report)
+        .then(() => this.#ring.markDone(pos));
+    }
+    return this.#chain;
+  }
+}
+
+function makeFormatter(spec: WorkerFormatterSpec): Formatter {
+  if (typeof spec === 'string') return new Formatter(spec);
+  return new Formatter(spec.format ?? null, {
+    ...(spec.datefmt !== undefined && { datefmt: spec.datefmt }),
+    ...(spec.style !== undefined && { style: spec.style }),
+    ...(spec.validate !== undefined && { validate: spec.validate }),
+    ...(spec.defaults !== undefined && { defaults: spec.defaults }),
+  });
+}
+
+/** Synchronous writes to descriptor 1 or 2: a worker's own process.stdout goes through the logging thread. */
+function fdStream(fd: 1 | 2): WritableLike & { name: string } {
+  return {
+    name: fd === 1 ? '<stdout>' : '<stderr>',
+    write(text: string): void {
+      const { rest } = writeStringSync(fd, text);
+      if (rest) writeStringSync(fd, rest.toString('utf8'));
+    },
+  };
+}
+
+type HandlerClass = new (...args: unknown[]) => Handler;
+
+function isHandler(v: unknown): v is Handler {
+  return typeof v === 'object' && v !== null && typeof (v as Handler).handle === 'function';
+}
+
+async function fromClass(spec: WorkerClassSpec): Promise<Handler> {
+  const name = spec.class.replace(/^logging\.(handlers\.)?/, '');
+  let h: Handler;
+  if (name === 'FileHandler') {
+    if (typeof spec.filename !== 'string') throw new TypeError("FileHandler needs 'filename'");
+    h = new FileHandler(spec.filename, {
+      ...(spec.mode !== undefined && { mode: spec.mode }),
+      ...(spec.encoding !== undefined && { encoding: spec.encoding }),
+      ...(spec.delay !== undefined && { delay: spec.delay }),
+      ...(spec.errors !== undefined && { errors: spec.errors }),
+      ...(spec.bufferSize !== undefined && { bufferSize: spec.bufferSize }),
+    });
+  } else if (name === 'StreamHandler') {
+    const stream = spec.stream ?? 'ext://sys.stderr';
+    if (stream !== 'ext://sys.stdout' && stream !== 'ext://sys.stderr') {
+      throw new RangeError(`StreamHandler stream must be 'ext://sys.stdout' or 'ext://sys.stderr', got ${String(stream)}`);
+    }
+    h = new StreamHandler(fdStream(stream === 'ext://sys.stdout' ? 1 : 2));
+  } else if (name === 'NullHandler') {
+    h = new NullHandler();
+  } else {
+    // Not a literal, so the compiler does not pull the whole handlers entry into this file's build graph.
+    const entry = '../handlers.js';
+    const ns = (await import(entry)) as Record<string, unknown>;
+    const cls = ns[name];
+    if (typeof cls !== 'function') throw new TypeError(`Cannot resolve '${spec.class}': not a pylogging handler class`);
+    h = new (cls as HandlerClass)(...(spec.args ?? []));
+  }
+  if (spec.level !== undefined) h.setLevel(spec.level);
+  if (spec.formatter !== undefined) h.setFormatter(makeFormatter(spec.formatter));
+  if (spec.name !== undefined) h.name = spec.name;
+  return h;
+}
+
+async function fromModule(module: string, exportName: string, args: unknown[]): Promise<Handler[]> {
+  const ns = (await import(module)) as Record<string, unknown>;
+  const exp = ns[exportName];
+  let made: unknown = exp;
+  if (typeof exp === 'function') {
+    const proto = (exp as { prototype?: unknown }).prototype;
+    made =
+      typeof proto === 'object' && proto !== null && typeof (proto as Handler).handle === 'function'
+        ? new (exp as HandlerClass)(...args)
+        : await (exp as (...a: unknown[]) => unknown)(...args);
+  }
+  const list = Array.isArray(made) ? (made as unknown[]) : [made];
+  for (const h of list) {
+    if (!isHandler(h)) throw new TypeError(`${module}#${exportName} did not give a Handler (got ${String(h)})`);
+  }
+  return list as Handler[];
+}
+
+async function build(specs: readonly WorkerHandlerSpec[]): Promise<Handler[]> {
+  const out: Handler[] = [];
+  for (const spec of specs) {
+    if ('module' in spec) out.push(...(await fromModule(spec.module, spec.export ?? 'default', spec.args ?? [])));
+    else out.push(await fromClass(spec));
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('worker-main.js runs only as a worker thread (WorkerQueueListener starts it)');
+  const init = workerData as WorkerInit;
+  const ring = new RingBuffer(init.sab);
+  const send = (m: WorkerMessage): void => port.postMessage(m);
+  // STATE = 2 tells the logging thread not to wait for us any more, whatever ends the thread.
+  process.on('exit', () => ring.markStopped());
+  port.on('message', () => {}); // a ref'd port keeps this thread's loop alive while it waits with Atomics.waitAsync
+  let handlers: Handler[];
+  try {
+    handlers = await build(init.handlers);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    send({ type: 'error', message: e.message, ...(e.stack !== undefined && { stack: e.stack }) });
+    process.exit(1);
+  }
+  Atomics.store(ring.header, STATE, 1);
+  const reader = new RingReader(ring, handlers, init.flushEvery);
+  const listener = new QueueListener(reader, ...handlers, { respectHandlerLevel: init.respectHandlerLevel });
+  send({ type: 'ready' });
+  listener.start();
+  await listener._thread;
+  await reader.batchDone();
+  for (const h of handlers) {
+    try {
+      await h.close();
+    } catch (err) {
+      report(err);
+    }
+  }
+  process.exit(0);
+}
+
+await main();
