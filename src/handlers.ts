@@ -75,3 +75,17 @@ export {
   type WorkerModuleSpec,
   type WorkerFormatterSpec,
 } from './handlers/worker-listener.js';
+export {
+  SocketHandler,
+  DatagramHandler,
+  RecordsDroppedError,
+  type SocketHandlerOptions,
+  type DatagramSocket,
+} from './handlers/socket.js';
+export {
+  LogRecordReceiver,
+  UnpicklingError,
+  type LogRecordReceiverOptions,
+  type ReceiverAddresses,
+  type RefusedInfo,
+} from './receiver.js';

@@ -1,0 +1,480 @@
+/**
+ * SocketHandler and DatagramHandler: CPython's wire format (a 4-byte big-endian length, then a protocol-1 pickle of
+ * the record's attribute dict) over TCP, UDP and unix sockets, delivered without blocking the logging call.
+ *
+ * ```
+ *  emit() ─makePickle()─▶ send() ─push─▶ Delivery (≤ capacity) ─one at a time─▶ #deliver(item)
+ *                                        full → dropped++                        ├─ sock? else createSocket() (backoff)
+ *                                                                                ├─ peer down: park until retryTime or
+ *                                                                                │  a new record; give up if flushing
+ *                                                                                └─ _transmit(sock, bytes)
+ * ```
+ */
+import { createSocket as createDgramSocket, type Socket as DgramSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { createConnection, Socket } from 'node:net';
+import { Handler } from '../core/handler.js';
+import { WARNING, type Level } from '../core/levels.js';
+import { makeLogRecord, type LogRecord } from '../core/record.js';
+import { systemClock, type Clock } from '../internal/clock.js';
+import { Delivery } from '../internal/delivery.js';
+import { onExit } from '../internal/exit.js';
+import { dumps, PyFloat, PyStr } from '../internal/pickle.js';
+import { openUnixDgram, UnixDgramSocket } from '../internal/unix-dgram.js';
+
+/**
+ * Records were dropped: the backlog was full, or the peer stayed unreachable when `flush()`/`close()` gave up on
+ * them. Reported through `handleError` once per outage (when delivery resumes, or at `flush()`/`close()`).
+ */
+export class RecordsDroppedError extends Error {
+  override name = 'RecordsDroppedError';
+  readonly code = 'ERR_PYLOGGING_RECORDS_DROPPED';
+  constructor(
+    message: string,
+    /** How many records this report covers. */
+    readonly dropped: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Options of {@link SocketHandler} and {@link DatagramHandler}. */
+export interface SocketHandlerOptions {
+  /** The handler's level. @default NOTSET */
+  level?: Level;
+  /**
+   * Most pickled records kept while the peer is down or slow; beyond it records are dropped and counted. CPython
+   * keeps none (it drops while backing off). 1000 typical records (≈ 500 bytes pickled, REFERENCE §3.5) are about
+   * 0.5 MB, and cover a 30 s `retryMax` outage at 33 records/s. @default 1000
+   */
+  capacity?: number;
+  /** Seconds a connect or a stalled write may take before the connection is dropped; CPython's `makeSocket(timeout=1)`. @default 1 */
+  timeout?: number;
+  /** Time source for `retryTime` (tests inject one). @default the system clock */
+  clock?: Clock;
+}
+
+/** What a {@link DatagramHandler} holds in `sock`: a UDP socket, or a unix datagram socket (`port: null`). */
+export type DatagramSocket = DgramSocket | UnixDgramSocket;
+
+/** Why the writer stopped trying an item. */
+class GaveUp extends Error {}
+
+const RECORD_FLOATS = new Set(['created', 'msecs', 'relativeCreated']);
+
+/**
+ * Python's `logging.handlers.SocketHandler(host, port)`: pickles each record and sends it over TCP, or over a unix
+ * stream socket at `host` when `port` is null. Wire-compatible with CPython's receivers.
+ *
+ * Differs from CPython: `emit()` never blocks. Records wait in a bounded backlog (`capacity`) while the peer is down;
+ * reconnects back off as CPython's (`retryStart` 1 s, ×`retryFactor` 2, up to `retryMax` 30 s), attempted when a
+ * record arrives or the retry time comes. Records beyond the backlog are dropped, counted in {@link dropped} and
+ * reported through `handleError` once per outage. `flush()` and `close()` do not wait for a peer that is down: what
+ * they cover is given up (and reported) unless a connection succeeds. `emit()` after `close()` drops the record and
+ * reports it at once.
+ */
+export class SocketHandler<S extends object = Socket> extends Handler {
+  /** As given. */
+  readonly host: string;
+  /** As given; null means a unix socket at `host`. */
+  readonly port: number | null;
+  /** Python's `address`: `[host, port]`, or the path. */
+  readonly address: string | readonly [string, number];
+  /** The connected socket, or null while there is none. */
+  sock: S | null = null;
+  /** When set, `handleError` silently closes the socket (reopened by the next record) instead of reporting. */
+  closeOnError = false;
+  /** Seconds since the epoch before which no reconnect is tried; null after a success. */
+  retryTime: number | null = null;
+  /** First backoff, in seconds. */
+  retryStart = 1.0;
+  /** Longest backoff, in seconds. */
+  retryMax = 30.0;
+  /** Backoff growth per failed attempt. */
+  retryFactor = 2.0;
+  /** The current backoff (seconds); set by `createSocket()`. */
+  retryPeriod = 0;
+  /** Seconds allowed for a connect or a stalled write. */
+  readonly timeout: number;
+  protected readonly clock: Clock;
+  readonly #delivery: Delivery<Buffer>;
+  #accepted = 0;
+  #started = 0;
+  #giveUpBefore = 0;
+  #dropped = 0;
+  #unreported = 0;
+  #lastError: unknown = null;
+  #wake: (() => void) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #emitting: LogRecord | null = null;
+  #connecting: Promise<void> | null = null;
+  readonly #offExit: () => void;
+
+  constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
+    super(checkOptions(options).level);
+    if (typeof host !== 'string') throw new TypeError(`host must be a string, got ${typeof host}`);
+    if (port !== null && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+      throw new RangeError(`port must be an integer in 0..65535 or null, got ${String(port)}`);
+    }
+    const timeout = options.timeout ?? 1;
+    this.host = host;
+    this.port = port;
+    this.address = port === null ? host : [host, port];
+    this.timeout = timeout;
+    this.clock = options.clock ?? systemClock;
+    this.#delivery = new Delivery<Buffer>({
+      capacity: options.capacity ?? 1000,
+      write: (bytes) => this.#deliver(bytes),
+      onError: (err) => this.#drop(1, err instanceof GaveUp ? null : err),
+      onDrop: () => {}, // counted in send(), reported per outage by #report()
+      teardown: () => this.#teardown(),
+    });
+    this.#offExit = onExit(() => this.#reportAtExit());
+  }
+
+  /** Records dropped since the handler was created (backlog full, given up, or sent after close). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * Opens a connection: TCP to `[host, port]`, or a unix stream socket at `host` when `port` is null. Resolves once
+   * connected; rejects on error or after `timeout` seconds. Override to connect differently (e.g. TLS).
+   */
+  makeSocket(timeout: number = this.timeout): Promise<S> {
+    return new Promise<S>((resolve, reject) => {
+      const sock = this.port === null ? createConnection({ path: this.host }) : createConnection({ host: this.host, port: this.port });
+      const fail = (err: Error): void => {
+        sock.destroy();
+        reject(err);
+      };
+      const onTimeout = (): void => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
+      sock.setTimeout(timeout * 1000, onTimeout);
+      sock.once('error', fail);
+      sock.once('connect', () => {
+        sock.off('error', fail);
+        sock.off('timeout', onTimeout);
+        sock.setTimeout(0);
+        resolve(sock as unknown as S);
+      });
+    });
+  }
+
+  /**
+   * Python's `createSocket()`: tries `makeSocket()` unless the retry time has not come; on failure sets `retryTime`
+   * to now + the backoff (`retryStart`, then ×`retryFactor`, at most `retryMax`). Never rejects.
+   */
+  createSocket(): Promise<void> {
+    return (this.#connecting ??= this.#createSocket().finally(() => (this.#connecting = null)));
+  }
+
+  async #createSocket(): Promise<void> {
+    const now = this.clock.now();
+    if (this.retryTime !== null && now < this.retryTime) return;
+    try {
+      const sock = await this.makeSocket();
+      this.#adopt(sock);
+      this.sock = sock;
+      this.retryTime = null;
+    } catch (err) {
+      this.#lastError = err;
+      this.#backoff(now);
+    }
+  }
+
+  #backoff(now: number): void {
+    if (this.retryTime === null) this.retryPeriod = this.retryStart;
+    else this.retryPeriod = Math.min(this.retryPeriod * this.retryFactor, this.retryMax);
+    this.retryTime = now + this.retryPeriod;
+  }
+
+  /** Watches a new socket: its errors never go unhandled, and a peer that closes it clears `sock`. */
+  #adopt(sock: S): void {
+    if (sock instanceof Socket) {
+      sock.on('error', (err) => (this.#lastError = err));
+      sock.on('close', () => {
+        if (this.sock === (sock as S)) this.sock = null;
+      });
+      // A write that makes no progress for `timeout` seconds: CPython's socket timeout on sendall.
+      sock.setTimeout(this.timeout * 1000, () => {
+        if (sock.writableLength > 0) sock.destroy(Object.assign(new Error('write timed out'), { code: 'ETIMEDOUT' }));
+      });
+      sock.unref();
+    } else if (!(sock instanceof UnixDgramSocket)) {
+      (sock as DgramSocket).on('error', (err) => (this.#lastError = err));
+    }
+  }
+
+  /**
+   * Python's `makePickle(record)`: a 4-byte big-endian length and `pickle.dumps(d, 1)` of the record's attribute
+   * dict, with `msg` merged (`getMessage()`), `args` and `exc_info` None and `message` removed. A record with
+   * `exc_info` is formatted first, so `exc_text` holds the traceback (set on the record itself, as in CPython).
+   * @throws What `getMessage()` or `format()` throws (a bad format or argument count); `emit()` reports it.
+   */
+  makePickle(record: LogRecord): Buffer {
+    if (record.exc_info) this.format(record);
+    const d = Object.create(null) as Record<string, unknown>; // an extra named __proto__ stays a key
+    for (const key of Object.keys(record)) {
+      const v = record[key];
+      d[key] = RECORD_FLOATS.has(key) && typeof v === 'number' ? new PyFloat(v) : v;
+    }
+    d['msg'] = record.getMessage();
+    d['args'] = null;
+    d['exc_info'] = null;
+    delete d['message']; // bpo-25685: redundant with msg
+    shareLikeOsPath(d);
+    const body = dumps(d);
+    const out = Buffer.allocUnsafe(4 + body.length);
+    out.writeUInt32BE(body.length, 0);
+    body.copy(out, 4);
+    return out;
+  }
+
+  /**
+   * Python's `send(s)`: queues the bytes for delivery and returns at once. When the backlog is full (or the handler
+   * is closed) the bytes are dropped and counted. Never throws.
+   */
+  send(s: Uint8Array): void {
+    const bytes = Buffer.isBuffer(s) ? s : Buffer.from(s.buffer, s.byteOffset, s.byteLength);
+    const accepted = this.#delivery.push(bytes);
+    this.#poke(); // a new record is when CPython retries a connection, queued or not
+    if (accepted) {
+      this.#accepted++;
+      return;
+    }
+    this.#drop(1, null);
+    if (this.#delivery.closed) this.#report('the handler is closed');
+  }
+
+  /** Python's `emit`: `send(makePickle(record))`; failures go to `handleError`. Never throws, never blocks. */
+  override emit(record: LogRecord): void {
+    this.#emitting = record;
+    try {
+      this.send(this.makePickle(record));
+    } catch (err) {
+      this.handleError(record, err);
+    } finally {
+      this.#emitting = null;
+    }
+  }
+
+  /**
+   * Python's `handleError`: with `closeOnError` and an open socket, closes it silently (the next record reconnects);
+   * otherwise the standard report. Drop reports ({@link RecordsDroppedError}) are always reported.
+   */
+  override handleError(record: LogRecord, err?: unknown): void {
+    if (this.closeOnError && this.sock !== null && !(err instanceof RecordsDroppedError)) {
+      this.#closeSock();
+    } else {
+      super.handleError(record, err);
+    }
+  }
+
+  /**
+   * Resolves when every record accepted so far has been delivered or given up. Does not wait for a peer that is
+   * down: records still waiting for it are given up (and reported) unless a reconnect, tried when the retry time
+   * has come, succeeds.
+   */
+  override async flush(): Promise<void> {
+    this.#giveUpBefore = this.#accepted;
+    this.#poke();
+    await this.#delivery.flush();
+    this.#report('the peer was unreachable');
+  }
+
+  /** Delivers or gives up what is queued (as `flush()`), then closes the socket. Safe to call twice. */
+  override async close(): Promise<void> {
+    if (!this.#delivery.closed) {
+      this.#giveUpBefore = this.#accepted;
+      this.#poke();
+    }
+    await this.#delivery.close();
+    await super.close();
+  }
+
+  /**
+   * Writes one item on `sock`; resolves once the bytes are with the OS. Override with {@link send}'s transport
+   * (DatagramHandler sends one datagram).
+   */
+  protected _transmit(sock: S, data: Buffer): Promise<void> {
+    const s = sock as unknown as Socket;
+    return new Promise<void>((resolve, reject) => {
+      if (s.destroyed || !s.writable) return reject(Object.assign(new Error('socket is closed'), { code: 'EPIPE' }));
+      s.ref(); // keep the process alive while a record is on its way
+      const onClose = (): void => reject(s.errored ?? Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
+      s.once('close', onClose);
+      s.write(data, (err) => {
+        s.off('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  /** True when a failed transmit should give the item up at once (a datagram) rather than retry it. */
+  protected _dropOnTransmitError(): boolean {
+    return false;
+  }
+
+  /** The writer: delivers one item, reconnecting with backoff; rejects (GaveUp/the error) to give it up. */
+  async #deliver(data: Buffer): Promise<void> {
+    const seq = this.#started++;
+    let failures = 0;
+    for (;;) {
+      if (this.sock === null) await this.createSocket();
+      const sock = this.sock;
+      if (sock === null) {
+        if (seq < this.#giveUpBefore) throw new GaveUp('peer unreachable');
+        await this.#park();
+        continue;
+      }
+      try {
+        await this._transmit(sock, data);
+        this.#idle(sock);
+        this.#report('the peer was unreachable'); // the outage, if any, is over
+        return;
+      } catch (err) {
+        this.#lastError = err;
+        if (this.sock === sock) this.#closeSock();
+        if (this._dropOnTransmitError()) throw err;
+        // CPython reconnects at once after a failed send; a second failure for the same record backs off.
+        if (++failures >= 2 || (err as { code?: unknown }).code === 'ETIMEDOUT') this.#backoff(this.clock.now());
+        if (seq < this.#giveUpBefore && this.retryTime !== null) throw err;
+      }
+    }
+  }
+
+  /** Lets a socket with nothing left to send stop holding the process open. */
+  #idle(sock: S): void {
+    if (this.#delivery.pending > 0) return;
+    if (sock instanceof Socket) sock.unref();
+    else if (sock instanceof UnixDgramSocket && this.sock === sock) this.#closeSock(); // no unref(): reopen per burst
+  }
+
+  /** Waits until the retry time comes or something happens (a new record, flush, close). */
+  #park(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      const ms = this.retryTime === null ? 0 : Math.max(0, (this.retryTime - this.clock.now()) * 1000);
+      this.#timer = setTimeout(() => this.#poke(), Math.min(ms, 2 ** 31 - 1));
+      this.#timer.unref(); // STYLE §3: backoff never holds the process open
+    });
+  }
+
+  #poke(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  #drop(n: number, cause: unknown): void {
+    this.#dropped += n;
+    this.#unreported += n;
+    if (cause !== null && cause !== undefined) this.#lastError = cause;
+  }
+
+  /** Reports the drops not yet reported, once, through `handleError`. */
+  #report(why: string): void {
+    const n = this.#unreported;
+    if (n === 0) return;
+    this.#unreported = 0;
+    const where = typeof this.address === 'string' ? this.address : `${this.address[0]}:${this.address[1]}`;
+    const msg = `${this.constructor.name} to ${where}: ${n} record${n === 1 ? '' : 's'} dropped (${why})`;
+    const cause = this.#lastError;
+    const err = new RecordsDroppedError(msg, n, cause === null ? {} : { cause });
+    const record = this.#emitting ?? makeLogRecord({ name: 'pylogging', msg, levelno: WARNING, levelname: 'WARNING' });
+    this.handleError(record, err);
+  }
+
+  #reportAtExit(): void {
+    const left = this.#delivery.pending + (this.#delivery.busy ? 1 : 0);
+    if (left > 0) this.#drop(left, this.#lastError);
+    this.#report('still queued at process exit');
+  }
+
+  #closeSock(): void {
+    const sock = this.sock;
+    this.sock = null;
+    if (sock instanceof Socket) sock.destroy();
+    else if (sock instanceof UnixDgramSocket) sock.close();
+    else if (sock !== null) (sock as DgramSocket).close();
+  }
+
+  async #teardown(): Promise<void> {
+    this.#poke();
+    this.#offExit();
+    this.#report('the peer was unreachable');
+    await this.#connecting;
+    this.#closeSock();
+  }
+}
+
+/** Validates before anything is built (STYLE §6: never a half-built handler). */
+function checkOptions(options: SocketHandlerOptions): SocketHandlerOptions {
+  const { capacity, timeout } = options;
+  if (capacity !== undefined && !(Number.isInteger(capacity) && capacity >= 1)) {
+    throw new RangeError(`capacity must be a positive integer, got ${String(capacity)}`);
+  }
+  if (timeout !== undefined && !(timeout > 0 && timeout < Infinity)) {
+    throw new RangeError(`timeout must be a positive number of seconds, got ${String(timeout)}`);
+  }
+  return options;
+}
+
+/**
+ * CPython's `os.path.basename`/`splitext` return their argument itself when there is nothing to cut, so
+ * `pathname`, `filename` and `module` are then one str object and pickle as BINGET (REFERENCE §3.5).
+ */
+function shareLikeOsPath(d: Record<string, unknown>): void {
+  const { pathname, filename, module } = d;
+  if (typeof pathname !== 'string' || typeof filename !== 'string') return;
+  const box = new PyStr(filename);
+  if (filename === pathname && !pathname.includes('/')) d['pathname'] = box; // basename: p[0:] is p
+  d['filename'] = box;
+  // splitext: no extension (leading dots do not count) returns p itself
+  if (module === filename && !filename.replace(/^\.+/, '').includes('.')) d['module'] = box;
+}
+
+/**
+ * Python's `logging.handlers.DatagramHandler(host, port)`: one length-prefixed pickle per UDP datagram, or per unix
+ * datagram when `port` is null (needs the optional `unix-dgram` package).
+ *
+ * Differs from CPython: the host is resolved once per socket, and an IPv6 address gets a `udp6` socket (CPython
+ * only speaks AF_INET). A datagram the OS refuses (e.g. over 65 507 bytes: EMSGSIZE) is dropped and reported with
+ * the outage's count rather than one report per record.
+ */
+export class DatagramHandler extends SocketHandler<DatagramSocket> {
+  #resolved: { address: string; port: number } | null = null;
+
+  constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
+    super(host, port, options);
+    this.closeOnError = false;
+  }
+
+  /** A UDP socket (host resolved now), or a unix datagram socket connected to `host` when `port` is null. */
+  override async makeSocket(): Promise<DatagramSocket> {
+    if (this.port === null) return openUnixDgram(this.host);
+    const { address, family } = await lookup(this.host);
+    const sock = createDgramSocket(family === 6 ? 'udp6' : 'udp4');
+    sock.unref();
+    this.#resolved = { address, port: this.port };
+    return sock;
+  }
+
+  /** Sends one datagram. */
+  protected override _transmit(sock: DatagramSocket, data: Buffer): Promise<void> {
+    if (sock instanceof UnixDgramSocket) return sock.send(data);
+    const to = this.#resolved;
+    return new Promise<void>((resolve, reject) => {
+      if (to === null) return reject(new Error('no address'));
+      sock.send(data, to.port, to.address, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  protected override _dropOnTransmitError(): boolean {
+    return true;
+  }
+}

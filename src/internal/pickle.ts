@@ -1,0 +1,329 @@
+/**
+ * A protocol-1 pickle writer: the bytes CPython's `pickle.dumps(d, 1)` produces for a log record's attribute dict
+ * (REFERENCE §3.5), so SocketHandler/DatagramHandler interoperate with CPython receivers byte for byte.
+ *
+ * Opcodes written (CPython 3.13 `Modules/_pickle.c`, protocol 1): `}` EMPTY_DICT, `]` EMPTY_LIST, `)` EMPTY_TUPLE,
+ * `(` MARK, `u` SETITEMS / `s` SETITEM, `e` APPENDS / `a` APPEND, `t` TUPLE, `X` BINUNICODE, `K`/`M`/`J`
+ * BININT1/2/4, `L…L\n` LONG (ints beyond int32), `I01\n`/`I00\n` (bools), `G` BINFLOAT, `N` None, `q`/`r`
+ * BINPUT/LONG_BINPUT, `h`/`j` BINGET/LONG_BINGET, `.` STOP.
+ *
+ * JS cannot say which strings are "the same object", which decides where CPython writes BINGET. We model it:
+ * strings CPython always shares (the empty string and one-character Latin-1 strings are singletons in CPython) are
+ * memoized by value; a {@link PyStr} box marks one string object that several fields share (a record's
+ * `pathname`/`filename`/`module` when `os.path` returned its argument unchanged); every other string is a fresh
+ * object. Containers are memoized by JS identity, so shared and cyclic values pickle as CPython's do.
+ *
+ * Numbers: a safe integer (|n| ≤ 2^53 − 1) is an int, any other number a float; {@link PyFloat} forces a float.
+ *
+ * Values Python could not receive degrade instead of throwing (STYLE §6): `undefined` → None; a bigint → int;
+ * `Map` → dict, `Set` → list; a `Date` → its ISO text; a typed array → a list of ints; anything else (functions,
+ * symbols, class instances without a plain shape, errors) → its `%s` text. Nesting deeper than
+ * {@link MAX_DEPTH} is cut to its `%s` text too.
+ */
+import { types } from 'node:util';
+import { str } from '../core/repr.js';
+
+/** A float whatever its value: `new PyFloat(3)` pickles as `3.0`, where a bare `3` pickles as the int 3. */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+/** A tuple (`(1, 2)`); a bare array pickles as a list. */
+export class PyTuple {
+  constructor(readonly items: readonly unknown[]) {}
+}
+
+/** One Python `str` object: every place holding the same box pickles as a reference to the first (BINGET). */
+export class PyStr {
+  constructor(readonly value: string) {}
+}
+
+/** Nesting kept before a value is written as its `%s` text (CPython raises RecursionError near 1000). */
+export const MAX_DEPTH = 200;
+
+// pickle.py's opcodes
+const MARK = 0x28; // (
+const STOP = 0x2e; // .
+const BININT = 0x4a; // J
+const BININT1 = 0x4b; // K
+const BININT2 = 0x4d; // M
+const NONE = 0x4e; // N
+const BINUNICODE = 0x58; // X
+const APPEND = 0x61; // a
+const APPENDS = 0x65; // e
+const BINGET = 0x68; // h
+const LONG_BINGET = 0x6a; // j
+const BINPUT = 0x71; // q
+const LONG_BINPUT = 0x72; // r
+const SETITEM = 0x73; // s
+const TUPLE = 0x74; // t
+const SETITEMS = 0x75; // u
+const EMPTY_DICT = 0x7d; // }
+const EMPTY_LIST = 0x5d; // ]
+const EMPTY_TUPLE = 0x29; // )
+const BINFLOAT = 0x47; // G
+const BATCHSIZE = 1000; // _pickle.c BATCHSIZE
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A growable byte buffer. */
+class Out {
+  buf = Buffer.allocUnsafe(1024);
+  len = 0;
+
+  reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.len++] = b;
+  }
+
+  u32(n: number): void {
+    this.reserve(4);
+    this.buf.writeUInt32LE(n, this.len);
+    this.len += 4;
+  }
+
+  ascii(s: string): void {
+    this.reserve(s.length);
+    this.len += this.buf.write(s, this.len, 'latin1');
+  }
+}
+
+/** Python's `'surrogatepass'` UTF-8, which pickle uses for `str`: lone surrogates become 3-byte sequences. */
+function utf8(s: string): Buffer {
+  if (!LONE_SURROGATE.test(s)) return Buffer.from(s, 'utf8');
+  const parts: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.codePointAt(i) as number;
+    if (c > 0xffff) i++;
+    if (c < 0x80) parts.push(c);
+    else if (c < 0x800) parts.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) parts.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else parts.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Buffer.from(parts);
+}
+
+function isPlainObject(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `%s` text that cannot throw (a user `toString()` may). */
+function safeStr(v: unknown): string {
+  try {
+    return str(v);
+  } catch {
+    return `<unprintable ${typeof v}>`;
+  }
+}
+
+class Pickler {
+  readonly out = new Out();
+  /** CPython's memo: object → index. Strings CPython shares are keyed by value (see the file comment). */
+  readonly #memo = new Map<unknown, number>();
+  readonly #strMemo = new Map<string, number>();
+  /** Objects memoized so far: the next memo index. */
+  #count = 0;
+
+  #put(key: unknown): void {
+    this.#memo.set(key, this.#count);
+    this.#op(this.#count++, BINPUT, LONG_BINPUT);
+  }
+
+  #op(idx: number, short: number, long: number): void {
+    if (idx < 256) {
+      this.out.byte(short);
+      this.out.byte(idx);
+    } else {
+      this.out.byte(long);
+      this.out.u32(idx);
+    }
+  }
+
+  #get(idx: number): void {
+    this.#op(idx, BINGET, LONG_BINGET);
+  }
+
+  save(v: unknown, depth: number): void {
+    switch (typeof v) {
+      case 'string':
+        return this.#str(v, null);
+      case 'number':
+        // A number beyond 2^53 is no longer exact in JS: Python gets it as the float it is.
+        return Number.isSafeInteger(v) ? this.#int(v) : this.#float(v);
+      case 'boolean':
+        return this.out.ascii(v ? 'I01\n' : 'I00\n');
+      case 'bigint':
+        return this.#bigint(v);
+      case 'undefined':
+        return this.out.byte(NONE);
+      case 'object':
+        if (v === null) return this.out.byte(NONE);
+        return this.#object(v, depth);
+      default:
+        return this.#str(safeStr(v), null);
+    }
+  }
+
+  #object(v: object, depth: number): void {
+    if (v instanceof PyStr) return this.#str(v.value, v);
+    if (v instanceof PyFloat) return this.#float(v.value);
+    const seen = this.#memo.get(v);
+    if (seen !== undefined) return this.#get(seen);
+    if (depth >= MAX_DEPTH) return this.#str(safeStr(v), null);
+    if (v instanceof PyTuple) return this.#tuple(v, depth);
+    if (types.isProxy(v)) return this.#str(safeStr(v), null); // its traps may throw or lie
+    let items: unknown[] | null = null;
+    let entries: [unknown, unknown][] | null = null;
+    try {
+      // Read everything first: a throwing getter then degrades this value before any byte of it is written.
+      if (Array.isArray(v)) items = Array.from(v as unknown[]);
+      else if (v instanceof Map) entries = [...(v as Map<unknown, unknown>)];
+      else if (v instanceof Set) items = [...(v as Set<unknown>)];
+      else if (v instanceof Date) return this.#str(Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString(), null);
+      else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) items = Array.from(v as unknown as ArrayLike<number>);
+      else if (isPlainObject(v)) entries = Object.keys(v).map((k) => [k, (v as Record<string, unknown>)[k]]);
+    } catch {
+      items = entries = null;
+    }
+    if (items !== null) return this.#list(v, items, depth);
+    if (entries !== null) return this.#dict(v, entries, depth);
+    return this.#str(safeStr(v), null);
+  }
+
+  #str(s: string, box: PyStr | null): void {
+    if (box !== null) {
+      const seen = this.#memo.get(box);
+      if (seen !== undefined) return this.#get(seen);
+    }
+    // CPython keeps one object for '' and for each Latin-1 character (unicode_result() returns the singleton).
+    const singleton = s.length === 0 || (s.length === 1 && s.charCodeAt(0) < 256);
+    if (singleton) {
+      const seen = this.#strMemo.get(s);
+      if (seen !== undefined) {
+        if (box !== null) this.#memo.set(box, seen);
+        return this.#get(seen);
+      }
+    }
+    const bytes = utf8(s);
+    this.out.byte(BINUNICODE);
+    this.out.u32(bytes.length);
+    this.out.reserve(bytes.length);
+    bytes.copy(this.out.buf, this.out.len);
+    this.out.len += bytes.length;
+    const idx = this.#count++; // a fresh string object is memoized but never looked up again
+    if (singleton) this.#strMemo.set(s, idx);
+    if (box !== null) this.#memo.set(box, idx);
+    this.#op(idx, BINPUT, LONG_BINPUT);
+  }
+
+  #int(n: number): void {
+    const o = this.out;
+    if (n >= 0 && n <= 0xff) {
+      o.byte(BININT1);
+      o.byte(n);
+    } else if (n >= 0 && n <= 0xffff) {
+      o.byte(BININT2);
+      o.reserve(2);
+      o.buf.writeUInt16LE(n, o.len);
+      o.len += 2;
+    } else if (n >= -0x80000000 && n <= 0x7fffffff) {
+      o.byte(BININT);
+      o.reserve(4);
+      o.buf.writeInt32LE(n, o.len);
+      o.len += 4;
+    } else {
+      o.ascii(`L${BigInt(n).toString()}L\n`); // protocol 0/1 LONG: repr(int) + 'L'
+    }
+  }
+
+  #bigint(n: bigint): void {
+    if (n >= -0x80000000n && n <= 0x7fffffffn) this.#int(Number(n));
+    else this.out.ascii(`L${n.toString()}L\n`);
+  }
+
+  #float(n: number): void {
+    this.out.byte(BINFLOAT);
+    this.out.reserve(8);
+    this.out.buf.writeDoubleBE(n, this.out.len);
+    this.out.len += 8;
+  }
+
+  #tuple(t: PyTuple, depth: number): void {
+    if (t.items.length === 0) return this.out.byte(EMPTY_TUPLE); // not memoized (save_tuple)
+    this.out.byte(MARK);
+    for (const item of t.items) this.save(item, depth + 1);
+    const seen = this.#memo.get(t);
+    if (seen !== undefined) {
+      // a tuple reached from inside itself: CPython's POP_MARK + BINGET
+      this.out.byte(0x31);
+      return this.#get(seen);
+    }
+    this.out.byte(TUPLE);
+    this.#put(t);
+  }
+
+  #list(key: object, items: readonly unknown[], depth: number): void {
+    this.out.byte(EMPTY_LIST);
+    this.#put(key);
+    const n = items.length;
+    if (n === 0) return;
+    if (n === 1) {
+      this.save(items[0], depth + 1);
+      return this.out.byte(APPEND);
+    }
+    // batch_list_exact: MARK … APPENDS per 1000 items
+    for (let i = 0; i < n; ) {
+      this.out.byte(MARK);
+      const end = Math.min(i + BATCHSIZE, n);
+      for (; i < end; i++) this.save(items[i], depth + 1);
+      this.out.byte(APPENDS);
+    }
+  }
+
+  #dict(key: object, entries: readonly (readonly [unknown, unknown])[], depth: number): void {
+    this.out.byte(EMPTY_DICT);
+    this.#put(key);
+    const n = entries.length;
+    if (n === 0) return;
+    if (n === 1) {
+      const [k, v] = entries[0] as readonly [unknown, unknown];
+      this.save(k, depth + 1);
+      this.save(v, depth + 1);
+      return this.out.byte(SETITEM);
+    }
+    // batch_dict_exact: MARK … SETITEMS per 1000 pairs; a full last batch is followed by an empty one
+    let i = 0;
+    let inBatch: number;
+    do {
+      this.out.byte(MARK);
+      inBatch = 0;
+      for (; i < n && inBatch < BATCHSIZE; i++, inBatch++) {
+        const [k, v] = entries[i] as readonly [unknown, unknown];
+        this.save(k, depth + 1);
+        this.save(v, depth + 1);
+      }
+      this.out.byte(SETITEMS);
+    } while (inBatch === BATCHSIZE);
+  }
+}
+
+/**
+ * `pickle.dumps(value, 1)`. Never throws for any input: what Python could not receive degrades (see the file
+ * comment). Returns a fresh Buffer.
+ */
+export function dumps(value: unknown): Buffer {
+  const p = new Pickler();
+  p.save(value, 0);
+  p.out.byte(STOP);
+  return Buffer.from(p.out.buf.subarray(0, p.out.len));
+}

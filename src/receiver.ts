@@ -1,0 +1,246 @@
+/**
+ * The log-record receiver: the logging cookbook's "many processes, one log file" server. It accepts what CPython's
+ * (and pylogging's) SocketHandler and DatagramHandler send — a 4-byte big-endian length, then a pickle of the record
+ * dict — over TCP, UDP and a unix stream socket, rebuilds each record with `makeLogRecord`, and hands it to
+ * `getLogger(record.name).handle(record)`, as the cookbook's `LogRecordStreamHandler` does.
+ *
+ * The receiver faces the network, so decoding is data-only (`internal/unpickle.ts`): a pickle that names code, is
+ * malformed, or is over the limits is refused, that connection is closed, and the others keep being served.
+ */
+import { createSocket as createDgramSocket, type Socket as DgramSocket } from 'node:dgram';
+import { EventEmitter, once } from 'node:events';
+import { lstatSync, unlinkSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { getLogger } from './core/api.js';
+import { makeLogRecord, type LogRecord } from './core/record.js';
+import { loads, UnpicklingError } from './internal/unpickle.js';
+
+export { UnpicklingError } from './internal/unpickle.js';
+
+/** Options of {@link LogRecordReceiver}. Leave a transport out (or null) not to listen on it. */
+export interface LogRecordReceiverOptions {
+  /** Interface for TCP and UDP. @default 'localhost' (as the cookbook's receiver) */
+  host?: string;
+  /** TCP port (SocketHandler); 0 picks a free one. */
+  tcp?: number | null;
+  /** UDP port (DatagramHandler); 0 picks a free one. */
+  udp?: number | null;
+  /** Path of a unix stream socket (`SocketHandler(path, null)`). A stale socket file there is replaced. */
+  unix?: string | null;
+  /** Largest pickle accepted, in bytes; a length prefix over it closes the connection. @default 1 MiB */
+  maxRecordSize?: number;
+  /** Deepest nesting accepted in a record. @default 100 */
+  maxDepth?: number;
+  /** Seconds a peer may take to finish a record it started (slowloris guard). @default 30 */
+  recordTimeout?: number;
+  /** Most TCP/unix connections at once. @default 1024 */
+  maxConnections?: number;
+  /** The cookbook's `logname`: log every record to this logger instead of `record.name`'s. @default null */
+  logname?: string | null;
+}
+
+/** Where the receiver listens, once {@link LogRecordReceiver.listen} resolved. */
+export interface ReceiverAddresses {
+  tcp?: AddressInfo;
+  udp?: AddressInfo;
+  unix?: string;
+}
+
+/** Details of a refused input, given with the `'refused'` event. */
+export interface RefusedInfo {
+  transport: 'tcp' | 'udp' | 'unix';
+  /** `host:port` of the peer, or the socket path. */
+  peer: string;
+}
+
+/**
+ * Receives pickled log records and logs them locally.
+ *
+ * Events: `'record'` (record, transport) after a record was handled; `'refused'` (UnpicklingError, RefusedInfo)
+ * when an input was refused (the connection is closed); `'error'` (Error) for a listening socket's error.
+ *
+ * @example
+ * ```ts
+ * basicConfig({ format: '%(asctime)s %(name)-15s %(levelname)-8s %(process)d %(message)s' });
+ * const receiver = new LogRecordReceiver({ tcp: DEFAULT_TCP_LOGGING_PORT, udp: DEFAULT_UDP_LOGGING_PORT });
+ * await receiver.listen();
+ * ```
+ */
+export class LogRecordReceiver extends EventEmitter {
+  readonly options: Readonly<LogRecordReceiverOptions>;
+  readonly #servers: Server[] = [];
+  readonly #conns = new Set<Socket>();
+  #udp: DgramSocket | null = null;
+  #addresses: ReceiverAddresses = {};
+  #closing: Promise<void> | null = null;
+
+  constructor(options: LogRecordReceiverOptions = {}) {
+    super();
+    for (const key of ['tcp', 'udp'] as const) {
+      const p = options[key];
+      if (p !== undefined && p !== null && !(Number.isInteger(p) && p >= 0 && p <= 65535)) {
+        throw new RangeError(`${key} must be a port number (0..65535), got ${String(p)}`);
+      }
+    }
+    for (const key of ['maxRecordSize', 'maxDepth', 'recordTimeout', 'maxConnections'] as const) {
+      const v = options[key];
+      if (v !== undefined && !(v > 0 && v < Infinity)) throw new RangeError(`${key} must be a positive number, got ${String(v)}`);
+    }
+    this.options = { ...options };
+  }
+
+  /** Where it listens (after `listen()`). */
+  get addresses(): ReceiverAddresses {
+    return this.#addresses;
+  }
+
+  /** Starts listening on every configured transport; resolves with the addresses (ports chosen for 0). */
+  async listen(): Promise<ReceiverAddresses> {
+    const host = this.options.host ?? 'localhost';
+    const { tcp, udp, unix } = this.options;
+    if (tcp !== undefined && tcp !== null) {
+      const server = this.#streamServer('tcp');
+      server.listen(tcp, host);
+      await once(server, 'listening');
+      this.#addresses.tcp = server.address() as AddressInfo;
+    }
+    if (unix !== undefined && unix !== null) {
+      removeStaleSocket(unix);
+      const server = this.#streamServer('unix');
+      server.listen(unix);
+      await once(server, 'listening');
+      this.#addresses.unix = unix;
+    }
+    if (udp !== undefined && udp !== null) {
+      const sock = createDgramSocket(host.includes(':') ? 'udp6' : 'udp4');
+      this.#udp = sock;
+      sock.on('message', (msg, rinfo) => this.#datagram(msg, `${rinfo.address}:${rinfo.port}`));
+      sock.bind(udp, host);
+      await once(sock, 'listening');
+      sock.on('error', (err) => this.listenerCount('error') > 0 && this.emit('error', err));
+      this.#addresses.udp = sock.address();
+    }
+    return this.#addresses;
+  }
+
+  /**
+   * The cookbook's `handleLogRecord`: logs `record` through `getLogger(logname ?? record.name).handle(record)`
+   * (every record is handled: logger-level filtering happened at the sender). Override to route differently.
+   */
+  handleLogRecord(record: LogRecord): void {
+    const name = this.options.logname ?? (typeof record.name === 'string' ? record.name : null);
+    getLogger(name).handle(record);
+  }
+
+  /** Stops listening and closes every connection. Every call returns the first call's promise. */
+  close(): Promise<void> {
+    return (this.#closing ??= (async () => {
+      for (const c of this.#conns) c.destroy();
+      await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      if (this.#udp) await new Promise<void>((resolve) => this.#udp?.close(() => resolve()));
+    })());
+  }
+
+  #streamServer(transport: 'tcp' | 'unix'): Server {
+    const server = createServer((sock) => this.#connection(sock, transport));
+    server.maxConnections = this.options.maxConnections ?? 1024;
+    server.on('error', (err) => this.listenerCount('error') > 0 && this.emit('error', err));
+    this.#servers.push(server);
+    return server;
+  }
+
+  /** Splits one connection's bytes into records; buffers at most 4 + maxRecordSize bytes. */
+  #connection(sock: Socket, transport: 'tcp' | 'unix'): void {
+    this.#conns.add(sock);
+    const peer = transport === 'tcp' ? `${sock.remoteAddress}:${sock.remotePort}` : (this.options.unix ?? '');
+    const max = this.options.maxRecordSize ?? 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let have = 0;
+    let need = 4; // header first, then the pickle
+    let inBody = false;
+    let timer: NodeJS.Timeout | null = null;
+    const refuse = (err: UnpicklingError): void => {
+      if (timer) clearTimeout(timer);
+      sock.destroy();
+      this.emit('refused', err, { transport, peer } satisfies RefusedInfo);
+    };
+    const take = (n: number): Buffer => {
+      const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      chunks.length = 0;
+      if (all.length > n) chunks.push(all.subarray(n));
+      have -= n;
+      return all.subarray(0, n);
+    };
+    sock.on('error', () => {}); // a reset peer just goes away
+    sock.on('close', () => {
+      if (timer) clearTimeout(timer);
+      this.#conns.delete(sock);
+    });
+    sock.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      have += chunk.length;
+      while (have >= need && !sock.destroyed) {
+        if (!inBody) {
+          need = take(4).readUInt32BE(0);
+          if (need > max) return refuse(new UnpicklingError(`record of ${need} bytes is over maxRecordSize (${max})`));
+          inBody = true;
+        } else {
+          const body = take(need);
+          need = 4;
+          inBody = false;
+          if (!this.#decode(body, transport, peer)) return sock.destroy();
+        }
+      }
+      // slowloris: a record, once started, must be finished within recordTimeout
+      if (have > 0 || inBody) {
+        timer ??= setTimeout(
+          () => refuse(new UnpicklingError(`record not finished within ${this.options.recordTimeout ?? 30} s`)),
+          (this.options.recordTimeout ?? 30) * 1000,
+        ).unref();
+      } else if (timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+    });
+  }
+
+  #datagram(msg: Buffer, peer: string): void {
+    if (msg.length < 4 || msg.readUInt32BE(0) > msg.length - 4) {
+      this.emit('refused', new UnpicklingError('datagram shorter than its length prefix'), { transport: 'udp', peer });
+      return;
+    }
+    this.#decode(msg.subarray(4, 4 + msg.readUInt32BE(0)), 'udp', peer);
+  }
+
+  /** Unpickles one record and handles it; false (after a 'refused' event) when it was refused. */
+  #decode(body: Buffer, transport: RefusedInfo['transport'], peer: string): boolean {
+    let record: LogRecord;
+    try {
+      const d = loads(body, { maxBytes: this.options.maxRecordSize ?? 1024 * 1024, maxDepth: this.options.maxDepth ?? 100 });
+      if (d === null || typeof d !== 'object' || Object.getPrototypeOf(d) !== null) {
+        throw new UnpicklingError('a log record must be a dict with str keys');
+      }
+      record = makeLogRecord(d as Record<string, unknown>);
+    } catch (err) {
+      const e = err instanceof UnpicklingError ? err : new UnpicklingError(String(err), { cause: err });
+      this.emit('refused', e, { transport, peer } satisfies RefusedInfo);
+      return false;
+    }
+    try {
+      this.handleLogRecord(record);
+      this.emit('record', record, transport);
+    } catch (err) {
+      if (this.listenerCount('error') > 0) this.emit('error', err); // a handler bug must not stop the receiver
+    }
+    return true;
+  }
+}
+
+/** Removes a leftover unix socket file (never a regular file) so a restarted receiver can bind again. */
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // nothing there
+  }
+}
