@@ -1,0 +1,34 @@
+/**
+ * `pylogging/config`: Python's `logging.config` — `dictConfig` and `fileConfig` accept a Python service's logging
+ * configuration unchanged (class paths such as `logging.handlers.RotatingFileHandler`, Python's keyword names,
+ * `ext://sys.stdout`, `cfg://…`), and JavaScript classes as `"<module>#<export>"`.
+ *
+ * @example
+ * ```ts
+ * import { dictConfig } from 'pylogging/config';
+ * await dictConfig(JSON.parse(readFileSync('logging.json', 'utf8')));
+ * ```
+ * @packageDocumentation
+ */
+export {
+  dictConfig,
+  dictConfigSync,
+  dictConfigFromFile,
+  type DictConfig,
+  type FormatterConfig,
+  type HandlerConfig,
+  type LoggerConfig,
+} from './config/dict-config.js';
+export {
+  fileConfig,
+  fileConfigSync,
+  configFromFile,
+  FileNotFoundError,
+  RuntimeError,
+  type FileConfigOptions,
+  type FileConfigSource,
+} from './config/file-config.js';
+export { handlersClosed } from './config/common.js';
+export { ConfigParser, ConfigParserError, DEFAULTSECT, type GetOptions } from './config/ini.js';
+export { PyLiteralError, evaluateLiteral } from './config/py-literal.js';
+export { preload, ModuleNotFoundError, AttributeError, NameError } from './config/registry.js';

@@ -1,0 +1,631 @@
+/**
+ * Python names → pylogging objects, for `dictConfig`/`fileConfig`: `logging.StreamHandler`,
+ * `logging.handlers.RotatingFileHandler`, `sys.stdout`, `logging.handlers.SysLogHandler.LOG_USER`, `queue.Queue`, …,
+ * plus JavaScript references `"<module>#<export>"` for user classes and factories.
+ *
+ * Handler modules are loaded lazily, with a dynamic `import()` whose path is computed at run time, so a config
+ * that names only `logging.StreamHandler` never loads the SMTP or syslog code. Loading is asynchronous and
+ * resolving is synchronous: {@link preload} loads every module a config names, then {@link resolveName} and
+ * {@link construct} run without awaiting (so a configuration is swapped in within one tick).
+ *
+ * Each class carries its Python signature (positional parameters, keyword-only ones, `*args`), so Python's keyword
+ * arguments bind exactly as CPython binds them — with CPython's `TypeError` texts — and are then mapped onto our
+ * constructor (positional parameters stay positional, the rest become the camelCased options object).
+ */
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Filter } from '../core/filter.js';
+import { BufferingFormatter, Formatter } from '../core/formatter.js';
+import { Handler } from '../core/handler.js';
+import { BASIC_FORMAT } from '../core/api.js';
+import { ValueError } from '../core/errors.js';
+import { CRITICAL, DEBUG, ERROR, FATAL, INFO, NOTSET, WARN, WARNING } from '../core/levels.js';
+import { FileHandler } from '../handlers/file.js';
+import { NullHandler, StreamHandler } from '../handlers/stream.js';
+
+/** Python's `ModuleNotFoundError` (an `ImportError`): a dotted name whose module does not exist or did not load. */
+export class ModuleNotFoundError extends Error {
+  override name = 'ModuleNotFoundError';
+}
+
+/** Python's `AttributeError`: `module 'sys' has no attribute 'stbout'`. */
+export class AttributeError extends Error {
+  override name = 'AttributeError';
+}
+
+/** Python's `NameError`: `name 'foo' is not defined` (a fileConfig expression naming an unknown global). */
+export class NameError extends Error {
+  override name = 'NameError';
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Ctor = new (...args: any[]) => unknown;
+
+/**
+ * How a Python constructor binds its arguments, and how the bound values become our constructor call.
+ * `build` receives the bound arguments under Python's names (absent ones omitted) and the extra positionals
+ * (`*args`).
+ */
+export interface Signature {
+  /** Positional-or-keyword parameters, in Python's order. */
+  readonly params: readonly string[];
+  /** How many of `params` are required. */
+  readonly required: number;
+  /** Keyword-only parameters (after `*`). */
+  readonly kwonly?: readonly string[];
+  /** True when the Python signature has `*args` (QueueListener's `*handlers`). */
+  readonly varargs?: boolean;
+  /** Calls our constructor. */
+  build(C: Ctor, kw: Readonly<Record<string, unknown>>, rest: unknown[]): unknown;
+}
+
+/** Copies the present keys of `kw` into an options object, renaming Python names to ours. */
+function opts(kw: Readonly<Record<string, unknown>>, names: Readonly<Record<string, string>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [py, ours] of Object.entries(names)) if (Object.hasOwn(kw, py)) out[ours] = kw[py];
+  return out;
+}
+
+const FILE_OPTS = { mode: 'mode', encoding: 'encoding', delay: 'delay', errors: 'errors' };
+
+const SIGS = {
+  handler: { params: ['level'], required: 0, build: (C, kw) => new C(kw['level'] ?? NOTSET) },
+  stream: { params: ['stream'], required: 0, build: (C, kw) => new C(kw['stream'] ?? null) },
+  file: {
+    params: ['filename', 'mode', 'encoding', 'delay', 'errors'],
+    required: 1,
+    build: (C, kw) => new C(kw['filename'], opts(kw, FILE_OPTS)),
+  },
+  rotating: {
+    params: ['filename', 'mode', 'maxBytes', 'backupCount', 'encoding', 'delay', 'errors'],
+    required: 1,
+    build: (C, kw) => new C(kw['filename'], opts(kw, { ...FILE_OPTS, maxBytes: 'maxBytes', backupCount: 'backupCount' })),
+  },
+  timed: {
+    params: ['filename', 'when', 'interval', 'backupCount', 'encoding', 'delay', 'utc', 'atTime', 'errors'],
+    required: 1,
+    build: (C, kw) =>
+      new C(
+        kw['filename'],
+        opts(kw, {
+          when: 'when',
+          interval: 'interval',
+          backupCount: 'backupCount',
+          encoding: 'encoding',
+          delay: 'delay',
+          utc: 'utc',
+          atTime: 'atTime',
+          errors: 'errors',
+        }),
+      ),
+  },
+  hostPort: { params: ['host', 'port'], required: 2, build: (C, kw) => new C(kw['host'], kw['port']) },
+  syslog: {
+    params: ['address', 'facility', 'socktype'],
+    required: 0,
+    build: (C, kw) => {
+      const o = opts(kw, { address: 'address', facility: 'facility', socktype: 'socktype' });
+      // socket.SOCK_STREAM is 1 and SOCK_DGRAM 2 in Python; ours are names.
+      if (o['socktype'] === 1) o['socktype'] = 'stream';
+      else if (o['socktype'] === 2) o['socktype'] = 'dgram';
+      return new C(o);
+    },
+  },
+  nteventlog: {
+    params: ['appname', 'dllname', 'logtype'],
+    required: 1,
+    build: (C, kw) => new C(kw['appname'], opts(kw, { dllname: 'dllname', logtype: 'logtype' })),
+  },
+  smtp: {
+    params: ['mailhost', 'fromaddr', 'toaddrs', 'subject', 'credentials', 'secure', 'timeout'],
+    required: 4,
+    build: (C, kw) =>
+      new C(
+        kw['mailhost'],
+        kw['fromaddr'],
+        kw['toaddrs'],
+        kw['subject'],
+        opts(kw, { credentials: 'credentials', secure: 'secure', timeout: 'timeout' }),
+      ),
+  },
+  http: {
+    params: ['host', 'url', 'method', 'secure', 'credentials', 'context'],
+    required: 2,
+    build: (C, kw) =>
+      new C(
+        kw['host'],
+        kw['url'],
+        opts(kw, { method: 'method', secure: 'secure', credentials: 'credentials', context: 'context' }),
+      ),
+  },
+  buffering: { params: ['capacity'], required: 1, build: (C, kw) => new C(kw['capacity']) },
+  memory: {
+    params: ['capacity', 'flushLevel', 'target', 'flushOnClose'],
+    required: 1,
+    build: (C, kw) =>
+      new C(kw['capacity'], opts(kw, { flushLevel: 'flushLevel', target: 'target', flushOnClose: 'flushOnClose' })),
+  },
+  queueHandler: { params: ['queue'], required: 1, build: (C, kw) => new C(kw['queue']) },
+  queueListener: {
+    params: ['queue'],
+    required: 1,
+    varargs: true,
+    kwonly: ['respect_handler_level'],
+    build: (C, kw, rest) =>
+      new C(kw['queue'], ...rest, opts(kw, { respect_handler_level: 'respectHandlerLevel' })),
+  },
+  formatter: {
+    params: ['fmt', 'datefmt', 'style', 'validate'],
+    required: 0,
+    kwonly: ['defaults'],
+    build: (C, kw) =>
+      new C(kw['fmt'] ?? null, kw['datefmt'] ?? null, kw['style'] ?? '%', kw['validate'] ?? true, {
+        defaults: kw['defaults'] ?? null,
+      }),
+  },
+  bufferingFormatter: { params: ['linefmt'], required: 0, build: (C, kw) => new C(kw['linefmt'] ?? null) },
+  filter: { params: ['name'], required: 0, build: (C, kw) => new C(kw['name'] ?? '') },
+  queue: { params: ['maxsize'], required: 0, build: (C, kw) => new C(kw['maxsize'] ?? 0) },
+} satisfies Record<string, Signature>;
+
+/** A name whose value lives in a lazily loaded handler module. */
+interface Lazy {
+  readonly file: string;
+  readonly exportName: string;
+}
+
+/** Python modules we model: packages can have submodules (that changes CPython's error text). */
+const MODULES: ReadonlyMap<string, { package: boolean }> = new Map([
+  ['logging', { package: true }],
+  ['logging.handlers', { package: false }],
+  ['logging.config', { package: false }],
+  ['sys', { package: false }],
+  ['queue', { package: false }],
+  ['socket', { package: false }],
+]);
+
+/** One lazily loaded handler export per Python name, with the file under `src/handlers/`. */
+const LAZY: ReadonlyMap<string, Lazy> = new Map(
+  (
+    [
+      ['logging.handlers.WatchedFileHandler', 'watched-file'],
+      ['logging.handlers.BaseRotatingHandler', 'rotating'],
+      ['logging.handlers.RotatingFileHandler', 'rotating'],
+      ['logging.handlers.TimedRotatingFileHandler', 'timed-rotating'],
+      ['logging.handlers.SocketHandler', 'socket'],
+      ['logging.handlers.DatagramHandler', 'socket'],
+      ['logging.handlers.SysLogHandler', 'syslog'],
+      ['logging.handlers.NTEventLogHandler', 'nteventlog'],
+      ['logging.handlers.SMTPHandler', 'smtp'],
+      ['logging.handlers.HTTPHandler', 'http'],
+      ['logging.handlers.BufferingHandler', 'memory'],
+      ['logging.handlers.MemoryHandler', 'memory'],
+      ['logging.handlers.QueueHandler', 'queue'],
+      ['logging.handlers.QueueListener', 'queue'],
+      ['queue.Queue', 'queue'],
+    ] as const
+  ).map(([name, file]) => [name, { file, exportName: name.slice(name.lastIndexOf('.') + 1) }]),
+);
+
+/** Every handler module file the registry may load (for {@link preloadAll}). */
+export const HANDLER_FILES: readonly string[] = [...new Set([...LAZY.values()].map((l) => l.file))];
+
+/** The Python signature of each lazily loaded class, by Python name. */
+const LAZY_SIGS: ReadonlyMap<string, Signature> = new Map<string, Signature>([
+  ['logging.handlers.WatchedFileHandler', SIGS.file],
+  ['logging.handlers.BaseRotatingHandler', SIGS.file],
+  ['logging.handlers.RotatingFileHandler', SIGS.rotating],
+  ['logging.handlers.TimedRotatingFileHandler', SIGS.timed],
+  ['logging.handlers.SocketHandler', SIGS.hostPort],
+  ['logging.handlers.DatagramHandler', SIGS.hostPort],
+  ['logging.handlers.SysLogHandler', SIGS.syslog],
+  ['logging.handlers.NTEventLogHandler', SIGS.nteventlog],
+  ['logging.handlers.SMTPHandler', SIGS.smtp],
+  ['logging.handlers.HTTPHandler', SIGS.http],
+  ['logging.handlers.BufferingHandler', SIGS.buffering],
+  ['logging.handlers.MemoryHandler', SIGS.memory],
+  ['logging.handlers.QueueHandler', SIGS.queueHandler],
+  ['logging.handlers.QueueListener', SIGS.queueListener],
+  ['queue.Queue', SIGS.queue],
+]);
+
+/** Values that need no module load. `sys.stdout`/`sys.stderr` are read when resolved (tests may replace them). */
+const STATIC: ReadonlyMap<string, () => unknown> = new Map<string, () => unknown>([
+  ['logging.Formatter', () => Formatter],
+  ['logging.BufferingFormatter', () => BufferingFormatter],
+  ['logging.Filter', () => Filter],
+  ['logging.Handler', () => Handler],
+  ['logging.StreamHandler', () => StreamHandler],
+  ['logging.FileHandler', () => FileHandler],
+  ['logging.NullHandler', () => NullHandler],
+  ['logging.CRITICAL', () => CRITICAL],
+  ['logging.FATAL', () => FATAL],
+  ['logging.ERROR', () => ERROR],
+  ['logging.WARNING', () => WARNING],
+  ['logging.WARN', () => WARN],
+  ['logging.INFO', () => INFO],
+  ['logging.DEBUG', () => DEBUG],
+  ['logging.NOTSET', () => NOTSET],
+  ['logging.BASIC_FORMAT', () => BASIC_FORMAT],
+  ['logging.handlers.DEFAULT_TCP_LOGGING_PORT', () => 9020],
+  ['logging.handlers.DEFAULT_UDP_LOGGING_PORT', () => 9021],
+  ['logging.handlers.DEFAULT_HTTP_LOGGING_PORT', () => 9022],
+  ['logging.handlers.DEFAULT_SOAP_LOGGING_PORT', () => 9023],
+  ['logging.handlers.SYSLOG_UDP_PORT', () => 514],
+  ['logging.handlers.SYSLOG_TCP_PORT', () => 514],
+  ['sys.stdout', () => process.stdout],
+  ['sys.stderr', () => process.stderr],
+  ['socket.SOCK_STREAM', () => 1],
+  ['socket.SOCK_DGRAM', () => 2],
+]);
+
+const CORE_SIGS = new Map<unknown, Signature>([
+  [Formatter, SIGS.formatter],
+  [BufferingFormatter, SIGS.bufferingFormatter],
+  [Filter, SIGS.filter],
+  [Handler, SIGS.handler],
+  [StreamHandler, SIGS.stream],
+  [FileHandler, SIGS.file],
+  [NullHandler, SIGS.handler],
+]);
+
+/** Loaded classes → Python name and signature (filled as modules load). */
+const classInfo = new Map<unknown, { pyName: string; sig: Signature }>();
+for (const [name, get] of STATIC) {
+  const v = get();
+  const sig = CORE_SIGS.get(v);
+  if (sig) classInfo.set(v, { pyName: name, sig });
+}
+
+type LoadResult = { mod: Record<string, unknown> } | { error: unknown };
+const loaded = new Map<string, LoadResult>();
+
+function handlerKey(file: string): string {
+  return `pylogging:${file}`;
+}
+
+async function load(key: string, url: string): Promise<void> {
+  if (loaded.has(key)) return;
+  try {
+    const mod = (await import(url)) as Record<string, unknown>;
+    loaded.set(key, { mod });
+  } catch (error) {
+    loaded.set(key, { error });
+  }
+}
+
+async function loadHandlerFile(file: string): Promise<void> {
+  // Computed at run time so tsc does not follow it: modules written by other work streams load when they exist.
+  await load(handlerKey(file), new URL(`../handlers/${file}.js`, import.meta.url).href);
+  const r = loaded.get(handlerKey(file));
+  if (r && 'mod' in r) {
+    for (const [name, lazy] of LAZY) {
+      const sig = LAZY_SIGS.get(name);
+      const v = r.mod[lazy.exportName];
+      if (lazy.file === file && sig && typeof v === 'function' && !classInfo.has(v)) classInfo.set(v, { pyName: name, sig });
+    }
+  }
+}
+
+/** A `"<module>#<export.path>"` reference: `"./my-handlers.js#MyHandler"`, `"my-pkg#default"`. */
+export function isJsRef(name: string): boolean {
+  const i = name.lastIndexOf('#');
+  return i > 0 && i < name.length - 1;
+}
+
+function splitJsRef(ref: string): [spec: string, path: string[]] {
+  const i = ref.lastIndexOf('#');
+  return [ref.slice(0, i), ref.slice(i + 1).split('.')];
+}
+
+/** The URL `import()` gets for a module specifier: relative and absolute paths are resolved against the cwd. */
+function specUrl(spec: string): string {
+  if (spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec)) {
+    return pathToFileURL(resolvePath(process.cwd(), spec)).href;
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) return spec; // file:, node:, data:
+  try {
+    // Bare package names resolve from the application (the cwd), not from pylogging's own node_modules.
+    return pathToFileURL(createRequire(join(process.cwd(), 'noop.js')).resolve(spec)).href;
+  } catch {
+    return spec;
+  }
+}
+
+/** The Python name (or JS reference) a dotted name's module part needs loaded, if any. */
+function lazyFor(name: string): Lazy | undefined {
+  const parts = name.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const l = LAZY.get(parts.slice(0, n).join('.'));
+    if (l) return l;
+  }
+  return undefined;
+}
+
+/**
+ * Loads the modules behind `names` (Python dotted names or JS references). Never rejects: a module that fails to
+ * load is remembered, and resolving a name from it throws `Cannot resolve …` with the load error as the cause.
+ * When `all` is true every pylogging handler module is loaded too (needed to recognise subclasses of our handlers in
+ * user classes).
+ */
+export async function preload(names: Iterable<string>, all = false): Promise<void> {
+  const jobs: Promise<void>[] = [];
+  const files = new Set<string>(all ? HANDLER_FILES : []);
+  for (const name of names) {
+    if (isJsRef(name)) {
+      const [spec] = splitJsRef(name);
+      const url = specUrl(spec);
+      jobs.push(load(url, url));
+    } else {
+      const l = lazyFor(name);
+      if (l) files.add(l.file);
+    }
+  }
+  for (const f of files) jobs.push(loadHandlerFile(f));
+  await Promise.all(jobs);
+}
+
+const BLOCKED = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** An own property found on `obj` or its static/prototype chain below Object/Function; `undefined` when absent. */
+function getAttr(obj: unknown, part: string): { value: unknown } | undefined {
+  if (BLOCKED.has(part)) return undefined;
+  let o: unknown = obj;
+  while (o !== null && o !== undefined && o !== Object.prototype && o !== Function.prototype) {
+    if ((typeof o === 'object' || typeof o === 'function') && Object.hasOwn(o, part)) {
+      return { value: (o as Record<string, unknown>)[part] };
+    }
+    o = Object.getPrototypeOf(o);
+  }
+  return undefined;
+}
+
+function pyTypeOf(v: unknown): string {
+  if (v === process.stdout || v === process.stderr) return '_io.TextIOWrapper';
+  return typeof v === 'number' ? 'int' : typeof v === 'string' ? 'str' : typeof v;
+}
+
+function pyishString(v: unknown): string {
+  return typeof v === 'string' ? v : Object.prototype.toString.call(v);
+}
+
+function loadError(key: string, what: string): never {
+  const r = loaded.get(key);
+  const cause = r && 'error' in r ? r.error : undefined;
+  const reason =
+    cause === undefined
+      ? 'its module was not loaded (use dictConfig/fileConfig, which load it, or await preload())'
+      : `its module could not be loaded (${cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : pyishString(cause)})`;
+  throw new ModuleNotFoundError(`No module for '${what}': ${reason}`, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * CPython's `BaseConfigurator.resolve`/`_resolve` walk for an absolute dotted name, or a JS reference.
+ * @throws {ModuleNotFoundError} with CPython's texts (`No module named 'nope'`, `No module named 'sys.stbout';
+ * 'sys' is not a package`), or naming the pylogging handler module that is missing or failed to load.
+ */
+export function resolveName(name: string): unknown {
+  if (isJsRef(name)) {
+    const [spec, path] = splitJsRef(name);
+    const url = specUrl(spec);
+    const r = loaded.get(url);
+    if (!r || 'error' in r) loadError(url, name);
+    let v: unknown = r.mod;
+    for (const part of path) {
+      const a = getAttr(v, part);
+      if (!a) throw new AttributeError(`module '${spec}' has no export '${path.join('.')}'`);
+      v = a.value;
+    }
+    return v;
+  }
+  if (name === '') throw new ValueError('Empty module name');
+  const parts = name.split('.');
+  // Find the longest known prefix: a static value, a lazy export, or a module.
+  let lastModule = '';
+  for (let n = 1; n <= parts.length; n++) {
+    const prefix = parts.slice(0, n).join('.');
+    const st = STATIC.get(prefix);
+    const lz = LAZY.get(prefix);
+    if (st || lz) {
+      let v: unknown;
+      if (st) v = st();
+      else {
+        const l = lz as Lazy;
+        const r = loaded.get(handlerKey(l.file));
+        if (!r || 'error' in r) loadError(handlerKey(l.file), prefix);
+        v = r.mod[l.exportName];
+        if (v === undefined) {
+          throw new ModuleNotFoundError(
+            `No module for '${prefix}': ./handlers/${l.file}.js does not export ${l.exportName}`,
+          );
+        }
+      }
+      for (let i = n; i < parts.length; i++) {
+        // Only class attributes (SysLogHandler.LOG_USER), never members of instances such as sys.stdout.
+        const a = typeof v === 'function' ? getAttr(v, parts[i] as string) : undefined;
+        if (!a) {
+          // CPython then imports `<prefix>.<part>`, which fails at the first step that is not a module: the value.
+          const pkg = MODULES.get(lastModule)?.package ?? false;
+          throw new ModuleNotFoundError(
+            pkg ? `No module named '${prefix}'` : `No module named '${prefix}'; '${lastModule}' is not a package`,
+          );
+        }
+        v = a.value;
+      }
+      return v;
+    }
+    const mod = MODULES.get(prefix);
+    if (mod) {
+      lastModule = prefix;
+      continue;
+    }
+    if (n === 1) throw new ModuleNotFoundError(`No module named '${prefix}'`);
+    const parentInfo = MODULES.get(lastModule);
+    throw new ModuleNotFoundError(
+      parentInfo?.package ? `No module named '${prefix}'` : `No module named '${prefix}'; '${lastModule}' is not a package`,
+    );
+  }
+  return moduleObject(name);
+}
+
+/** A Python module named alone (`ext://sys`): an object of its known members. */
+function moduleObject(name: string): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, get] of STATIC) if (k.startsWith(`${name}.`) && !k.slice(name.length + 1).includes('.')) out[k.slice(name.length + 1)] = get();
+  return out;
+}
+
+/** The members of Python's `vars(logging)` that fileConfig expressions may name (`sys`, `handlers`, levels, classes). */
+function inLoggingNamespace(first: string): boolean {
+  if (first === 'sys' || first === 'handlers' || first === 'config') return true;
+  return STATIC.has(`logging.${first}`) || LAZY.has(`logging.${first}`);
+}
+
+/**
+ * `eval(text, vars(logging))` for a dotted name: `StreamHandler`, `handlers.SysLogHandler.LOG_USER`, `sys.stdout`,
+ * `ERROR`.
+ * @throws {NameError} `name 'x' is not defined`; {@link AttributeError} `module 'sys' has no attribute 'stbout'`.
+ */
+export function resolveInLogging(dotted: string): unknown {
+  const parts = dotted.split('.');
+  const first = parts[0] as string;
+  if (!inLoggingNamespace(first)) throw new NameError(`name '${first}' is not defined`);
+  const base = first === 'sys' ? 'sys' : `logging.${first}`;
+  let path = base;
+  for (let i = 1; i < parts.length; i++) {
+    const next = `${path}.${parts[i] as string}`;
+    if (!STATIC.has(next) && !LAZY.has(next) && !MODULES.has(next)) {
+      // an attribute of a loaded class or value (SysLogHandler.LOG_USER)
+      if (STATIC.has(path) || LAZY.has(path)) {
+        let v = resolveName(path);
+        for (let j = i; j < parts.length; j++) {
+          const a = typeof v === 'function' ? getAttr(v, parts[j] as string) : undefined;
+          if (!a) {
+            const owner = typeof v === 'function' ? `type object '${v.name}'` : `'${pyTypeOf(v)}' object`;
+            throw new AttributeError(`${owner} has no attribute '${parts[j] as string}'`);
+          }
+          v = a.value;
+        }
+        return v;
+      }
+      throw new AttributeError(`module '${path}' has no attribute '${parts[i] as string}'`);
+    }
+    path = next;
+  }
+  return resolveName(path);
+}
+
+/** True when `name` (absolute or logging-relative) needs a lazily loaded module; used to collect preloads. */
+export function referencedModule(name: string): boolean {
+  return isJsRef(name) || lazyFor(name) !== undefined || lazyFor(`logging.${name}`) !== undefined;
+}
+
+/** True when a class body declares its own `constructor(…)`. */
+function declaresConstructor(c: object): boolean {
+  try {
+    return /^class\b[^{]*\{[\s\S]*?\bconstructor\s*\(/.test(Function.prototype.toString.call(c));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The Python name and signature of `C`, or of its nearest registered ancestor when every class in between keeps
+ * the inherited constructor (`class MyHandler extends StreamHandler { emit() {…} }`). A class that declares its own
+ * constructor is foreign: it receives one keyword-arguments object. Null for foreign classes.
+ */
+export function classInfoOf(C: unknown): { pyName: string; sig: Signature } | null {
+  for (let c: unknown = C; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const info = classInfo.get(c);
+    if (info) return info;
+    if (declaresConstructor(c)) return null;
+  }
+  return null;
+}
+
+/** True when `C` is the class registered as `pyName` (e.g. `logging.handlers.MemoryHandler`) or a subclass. */
+export function isSubclassOf(C: unknown, pyName: string): boolean {
+  for (let c: unknown = C; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (classInfo.get(c)?.pyName === pyName) return true;
+  }
+  return false;
+}
+
+/** True for a `class` (called with `new`), false for an ordinary or arrow function. */
+export function isClass(f: unknown): f is Ctor {
+  if (typeof f !== 'function') return false;
+  if (isSubclassOf(f, 'logging.Handler') || classInfoOf(f)) return true;
+  try {
+    return /^class[\s{]/.test(Function.prototype.toString.call(f));
+  } catch {
+    return false;
+  }
+}
+
+function listNames(names: readonly string[]): string {
+  const q = names.map((n) => `'${n}'`);
+  if (q.length <= 1) return q.join('');
+  if (q.length === 2) return `${q[0] as string} and ${q[1] as string}`;
+  return `${q.slice(0, -1).join(', ')}, and ${q[q.length - 1] as string}`;
+}
+
+/**
+ * Binds Python-style `args`/`kwargs` to `sig` exactly as CPython does.
+ * @throws {TypeError} CPython's texts: `FileHandler.__init__() missing 1 required positional argument: 'filename'`,
+ * `… got an unexpected keyword argument 'foo'`, `… takes from 1 to 2 positional arguments but 3 were given`,
+ * `… got multiple values for argument 'mode'`.
+ */
+export function bindArgs(
+  sig: Signature,
+  fname: string,
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+): { kw: Record<string, unknown>; rest: unknown[] } {
+  const kw: Record<string, unknown> = {};
+  const n = sig.params.length;
+  if (args.length > n && !sig.varargs) {
+    const takes =
+      sig.required === n
+        ? `takes ${n + 1} positional argument${n + 1 === 1 ? '' : 's'}`
+        : `takes from ${sig.required + 1} to ${n + 1} positional arguments`;
+    throw new TypeError(`${fname}() ${takes} but ${args.length + 1} were given`);
+  }
+  args.slice(0, n).forEach((a, i) => (kw[sig.params[i] as string] = a));
+  const rest = args.slice(n);
+  const kwonly = sig.kwonly ?? [];
+  for (const [k, v] of Object.entries(kwargs)) {
+    if (!sig.params.includes(k) && !kwonly.includes(k)) {
+      throw new TypeError(`${fname}() got an unexpected keyword argument '${k}'`);
+    }
+    if (Object.hasOwn(kw, k)) throw new TypeError(`${fname}() got multiple values for argument '${k}'`);
+    kw[k] = v;
+  }
+  const missing = sig.params.slice(0, sig.required).filter((p) => !Object.hasOwn(kw, p));
+  if (missing.length) {
+    throw new TypeError(
+      `${fname}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`,
+    );
+  }
+  return { kw, rest };
+}
+
+/**
+ * Python's `factory(*args, **kwargs)` for a config: a registered class (or a JS subclass of one) binds the Python
+ * arguments to its Python signature and is built with our constructor; any other JS class is called as
+ * `new C(...args, kwargs)` and any other function as `f(...args, kwargs)`, `kwargs` being one object with the config's
+ * keys unchanged (in dictConfig `args` is always empty, so a user class receives exactly one options object).
+ */
+export function construct(factory: unknown, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): unknown {
+  if (typeof factory !== 'function') {
+    throw new TypeError(`'${factory === null ? 'NoneType' : typeof factory}' object is not callable`);
+  }
+  const info = classInfoOf(factory);
+  if (info) {
+    const { kw, rest } = bindArgs(info.sig, `${factory.name}.__init__`, args, kwargs);
+    return info.sig.build(factory as Ctor, kw, rest);
+  }
+  const callArgs = args.length && !Object.keys(kwargs).length ? [...args] : [...args, kwargs];
+  if (isClass(factory)) return new factory(...callArgs);
+  return (factory as (...a: unknown[]) => unknown)(...callArgs);
+}
