@@ -77,7 +77,7 @@ async function listen(argv: readonly string[]): Promise<number> {
   }
   try {
     // --config: a dictConfig JSON (or a fileConfig INI) sets up the local handlers, as a Python service's would.
-    if (args.config !== null) await configFromFile(args.config);
+    if (args.config !== null) configFromFile(args.config);
     else basicConfig({ stream: process.stdout, format: args.format });
     // Logger.handle() skips logger levels (the sender filtered): --level filters at the handler, as it would in CPython.
     if (args.config === null) for (const h of root.handlers) h.setLevel(args.level);

@@ -602,21 +602,21 @@ function collectNames(config: unknown): { names: string[]; js: boolean } {
  *
  * Class paths are Python's (`logging.handlers.RotatingFileHandler`, keyword arguments under Python's names) or
  * JavaScript references `"<module>#<export>"` (`"./my-handlers.js#MyHandler"`, relative to `process.cwd()`).
- * Async only because the handler modules a config names are loaded with `import()`; the configuration itself is
- * swapped in synchronously, in one step, by {@link dictConfigSync}.
- * @throws {ValueError} (rejects) CPython's messages, the cause chained; nothing is changed when it rejects.
+ * Synchronous, as Python's: the handler modules a config names are loaded with `require()` (of ES modules, Node
+ * 20.19+), then the new configuration is swapped in, in one step, by {@link dictConfigSync}.
+ * @throws {ValueError} CPython's messages, the cause chained; nothing is changed when it throws.
  */
-export async function dictConfig(config: DictConfig | Readonly<Record<string, unknown>>): Promise<void> {
+export function dictConfig(config: DictConfig | Readonly<Record<string, unknown>>): void {
   const { names, js } = collectNames(config);
-  await preload(names, js);
+  preload(names, js);
   dictConfigSync(config);
 }
 
 /**
  * For the CLI (`pylogging listen --config logging.json`): reads a JSON file and applies it with {@link dictConfig}.
- * @throws {SyntaxError} (rejects) for invalid JSON, naming the file; {@link ValueError} as dictConfig.
+ * @throws {SyntaxError} for invalid JSON, naming the file; {@link ValueError} as dictConfig.
  */
-export async function dictConfigFromFile(path: string): Promise<void> {
+export function dictConfigFromFile(path: string): void {
   let config: unknown;
   try {
     config = JSON.parse(readFileSync(path, 'utf8'));
@@ -624,5 +624,5 @@ export async function dictConfigFromFile(path: string): Promise<void> {
     if (e instanceof SyntaxError) throw new SyntaxError(`${path}: ${e.message}`, { cause: e });
     throw e;
   }
-  await dictConfig(config as DictConfig);
+  dictConfig(config as DictConfig);
 }

@@ -20,6 +20,7 @@ import {
 } from './common.js';
 import { ConfigParser, ConfigParserError } from './ini.js';
 import { literalNames, parseLiteral, resolveLiteral, type PyValue } from './py-literal.js';
+import { dictConfigFromFile } from './dict-config.js';
 import { construct, isJsRef, isSubclassOf, preload, resolveInLogging, resolveName } from './registry.js';
 
 /** Python's `FileNotFoundError` (`app.ini doesn't exist`). */
@@ -295,13 +296,13 @@ function applyParsed(p: Parsed, options: FileConfigOptions): void {
  * `args`, `kwargs` and `defaults` entries are Python literals read by a safe parser: strings, numbers, True/False/None,
  * tuples, lists, dicts, arithmetic, and the names Python's `eval` would find in `vars(logging)` (`sys.stdout`,
  * `sys.stderr`, `ERROR`, `handlers.SysLogHandler.LOG_USER`, …); anything else is a `SyntaxError`, never executed.
- * Async only to load the handler modules the file names; the configuration is swapped in synchronously.
+ * Synchronous, as Python's: the handler modules the file names are loaded with `require()` first.
  */
-export async function fileConfig(fname: FileConfigSource, options: FileConfigOptions = {}): Promise<void> {
+export function fileConfig(fname: FileConfigSource, options: FileConfigOptions = {}): void {
   const cp = readParser(fname, options);
   const literals = new Map<string, PyValue>();
   const names = collectNames(cp, literals);
-  await preload(names, names.some(isJsRef));
+  preload(names, names.some(isJsRef));
   applyParsed({ cp, literals }, options);
 }
 
@@ -309,11 +310,10 @@ export async function fileConfig(fname: FileConfigSource, options: FileConfigOpt
  * For the CLI: a `.json` file goes to `dictConfig`, anything else to `fileConfig` (as Python's `listen()` tries JSON
  * first, then the INI format).
  */
-export async function configFromFile(path: string, options: FileConfigOptions = {}): Promise<void> {
+export function configFromFile(path: string, options: FileConfigOptions = {}): void {
   if (path.toLowerCase().endsWith('.json')) {
-    const { dictConfigFromFile } = await import('./dict-config.js');
-    await dictConfigFromFile(path);
+    dictConfigFromFile(path);
     return;
   }
-  await fileConfig(path, options);
+  fileConfig(path, options);
 }

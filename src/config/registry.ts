@@ -3,10 +3,10 @@
  * `logging.handlers.RotatingFileHandler`, `sys.stdout`, `logging.handlers.SysLogHandler.LOG_USER`, `queue.Queue`, …,
  * plus JavaScript references `"<module>#<export>"` for user classes and factories.
  *
- * Handler modules are loaded lazily, with a dynamic `import()` whose path is computed at run time, so a config
- * that names only `logging.StreamHandler` never loads the SMTP or syslog code. Loading is asynchronous and
- * resolving is synchronous: {@link preload} loads every module a config names, then {@link resolveName} and
- * {@link construct} run without awaiting (so a configuration is swapped in within one tick).
+ * Handler modules are loaded lazily, with a `require()` (of ES modules, synchronous on Node 20.19+) whose path is
+ * computed at run time, so a config that names only `logging.StreamHandler` never loads the SMTP or syslog code:
+ * {@link preload} loads every module a config names, then {@link resolveName} and {@link construct} resolve from
+ * what is loaded.
  *
  * Each class carries its Python signature (positional parameters, keyword-only ones, `*args`), so Python's keyword
  * arguments bind exactly as CPython binds them — with CPython's `TypeError` texts — and are then mapped onto our
@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Filter } from '../core/filter.js';
 import { BufferingFormatter, Formatter } from '../core/formatter.js';
 import { Handler } from '../core/handler.js';
@@ -285,19 +285,23 @@ function handlerKey(file: string): string {
   return `pylogging:${file}`;
 }
 
-async function load(key: string, url: string): Promise<void> {
+// `require()` of an ES module is synchronous on Node 20.19+ and 22.12+ (and shares the ESM module cache, so classes
+// keep their identity): that is what lets dictConfig()/fileConfig() be synchronous, as Python's are.
+const requireHere = createRequire(import.meta.url);
+
+function load(key: string, url: string): void {
   if (loaded.has(key)) return;
   try {
-    const mod = (await import(url)) as Record<string, unknown>;
+    const mod = requireHere(url.startsWith('file:') ? fileURLToPath(url) : url) as Record<string, unknown>;
     loaded.set(key, { mod });
   } catch (error) {
     loaded.set(key, { error });
   }
 }
 
-async function loadHandlerFile(file: string): Promise<void> {
-  // Computed at run time so tsc does not follow it: modules written by other work streams load when they exist.
-  await load(handlerKey(file), new URL(`../handlers/${file}.js`, import.meta.url).href);
+function loadHandlerFile(file: string): void {
+  // Computed at run time so tsc does not follow it: a handler module is loaded only when a config names it.
+  load(handlerKey(file), new URL(`../handlers/${file}.js`, import.meta.url).href);
   const r = loaded.get(handlerKey(file));
   if (r && 'mod' in r) {
     for (const [name, lazy] of LAZY) {
@@ -349,21 +353,19 @@ function lazyFor(name: string): Lazy | undefined {
  * When `all` is true every pylogging handler module is loaded too (needed to recognise subclasses of our handlers in
  * user classes).
  */
-export async function preload(names: Iterable<string>, all = false): Promise<void> {
-  const jobs: Promise<void>[] = [];
+export function preload(names: Iterable<string>, all = false): void {
   const files = new Set<string>(all ? HANDLER_FILES : []);
   for (const name of names) {
     if (isJsRef(name)) {
       const [spec] = splitJsRef(name);
       const url = specUrl(spec);
-      jobs.push(load(url, url));
+      load(url, url);
     } else {
       const l = lazyFor(name);
       if (l) files.add(l.file);
     }
   }
-  for (const f of files) jobs.push(loadHandlerFile(f));
-  await Promise.all(jobs);
+  for (const f of files) loadHandlerFile(f);
 }
 
 const BLOCKED = new Set(['__proto__', 'prototype', 'constructor']);
@@ -395,7 +397,7 @@ function loadError(key: string, what: string): never {
   const cause = r && 'error' in r ? r.error : undefined;
   const reason =
     cause === undefined
-      ? 'its module was not loaded (use dictConfig/fileConfig, which load it, or await preload())'
+      ? 'its module was not loaded (use dictConfig/fileConfig, which load it, or preload())'
       : `its module could not be loaded (${cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : pyishString(cause)})`;
   throw new ModuleNotFoundError(`No module for '${what}': ${reason}`, cause === undefined ? undefined : { cause });
 }
