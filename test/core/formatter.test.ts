@@ -150,6 +150,12 @@ describe('Formatter', () => {
     assert.equal(f.format(rec()), '1993-04-21 08:03:00,123');
   });
 
+  test("datefmt '' means the default format, as CPython's `if datefmt:`", () => {
+    const f = new Formatter('%(asctime)s', '');
+    f.converter = gmtime;
+    assert.equal(f.format(rec()), '1993-04-21 08:03:00,123');
+  });
+
   test('default_msec_format = null leaves the milliseconds out', () => {
     const f = new Formatter('%(asctime)s');
     f.converter = gmtime;
