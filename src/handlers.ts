@@ -33,7 +33,6 @@ export { SMTPHandler, type SMTPHandlerOptions, type SMTPTLSOptions } from './han
 export { HTTPHandler, HTTPError, type HTTPHandlerOptions, type HTTPSContext, type HTTPConnection } from './handlers/http.js';
 export {
   SysLogHandler,
-  SysLogDropError,
   type SysLogHandlerOptions,
   type SysLogAddress,
   type SysLogSocktype,
@@ -78,7 +77,6 @@ export {
 export {
   SocketHandler,
   DatagramHandler,
-  RecordsDroppedError,
   type SocketHandlerOptions,
   type DatagramSocket,
 } from './handlers/socket.js';
@@ -89,3 +87,4 @@ export {
   type ReceiverAddresses,
   type RefusedInfo,
 } from './receiver.js';
+export { RecordsDroppedError } from './core/errors.js';

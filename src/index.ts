@@ -33,6 +33,7 @@ export {
   OverflowError,
   AttributeError,
   IndexError,
+  RecordsDroppedError,
 } from './core/errors.js';
 export {
   LogRecord,

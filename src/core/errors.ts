@@ -51,3 +51,21 @@ export class AttributeError extends Error {
 export class IndexError extends RangeError {
   override name = 'IndexError';
 }
+
+/**
+ * Records a handler accepted were dropped: its bounded backlog was full, the peer stayed unreachable when
+ * `flush()`/`close()` gave up, or the process exited first. Network handlers report it through `handleError` once
+ * per episode, with the count; override `handleError` and check `err.code` to react.
+ */
+export class RecordsDroppedError extends Error {
+  override name = 'RecordsDroppedError';
+  readonly code = 'ERR_PYLOGGING_RECORDS_DROPPED';
+  constructor(
+    message: string,
+    /** How many records this report covers. */
+    readonly dropped: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -12,6 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { ValueError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
+import { RecordsDroppedError } from '../core/errors.js';
 import type { LogRecord } from '../core/record.js';
 import { floatRepr, safeRepr, str } from '../core/repr.js';
 import { Delivery } from '../internal/delivery.js';
@@ -212,7 +213,7 @@ export class HTTPHandler extends Handler {
       onError: (err, req) => this.handleError(req.record, err),
       onDrop: (n) => {
         const rec = this.#lastDropped;
-        if (rec) this.handleError(rec, new Error(`HTTPHandler dropped ${n} record(s): the queue was full`));
+        if (rec) this.handleError(rec, new RecordsDroppedError(`HTTPHandler dropped ${n} record(s): the queue was full`, n));
       },
       teardown: () => this.#connection?.agent.destroy(),
     });

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { Handler } from '../core/handler.js';
+import { RecordsDroppedError } from '../core/errors.js';
 import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
 import { Delivery } from '../internal/delivery.js';
@@ -127,7 +128,7 @@ export class SMTPHandler extends Handler {
       onError: (err, mail) => this.handleError(mail.record, err),
       onDrop: (n) => {
         const rec = this.#lastDropped;
-        if (rec) this.handleError(rec, new Error(`SMTPHandler dropped ${n} record(s): the queue was full`));
+        if (rec) this.handleError(rec, new RecordsDroppedError(`SMTPHandler dropped ${n} record(s): the queue was full`, n));
       },
     });
   }

@@ -14,6 +14,7 @@ import { createSocket as createDgramSocket, type Socket as DgramSocket } from 'n
 import { lookup } from 'node:dns/promises';
 import { createConnection, Socket } from 'node:net';
 import { Handler } from '../core/handler.js';
+import { RecordsDroppedError } from '../core/errors.js';
 import { WARNING, type Level } from '../core/levels.js';
 import { makeLogRecord, type LogRecord } from '../core/record.js';
 import { systemClock, type Clock } from '../internal/clock.js';
@@ -21,23 +22,6 @@ import { Delivery } from '../internal/delivery.js';
 import { onExit } from '../internal/exit.js';
 import { dumps, PyFloat, PyStr } from '../internal/pickle.js';
 import { openUnixDgram, UnixDgramSocket } from '../internal/unix-dgram.js';
-
-/**
- * Records were dropped: the backlog was full, or the peer stayed unreachable when `flush()`/`close()` gave up on
- * them. Reported through `handleError` once per outage (when delivery resumes, or at `flush()`/`close()`).
- */
-export class RecordsDroppedError extends Error {
-  override name = 'RecordsDroppedError';
-  readonly code = 'ERR_PYLOGGING_RECORDS_DROPPED';
-  constructor(
-    message: string,
-    /** How many records this report covers. */
-    readonly dropped: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 /** Options of {@link SocketHandler} and {@link DatagramHandler}. */
 export interface SocketHandlerOptions {
@@ -478,3 +462,5 @@ export class DatagramHandler extends SocketHandler<DatagramSocket> {
     return true;
   }
 }
+
+export { RecordsDroppedError };

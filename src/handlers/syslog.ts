@@ -10,11 +10,12 @@
  * emit() ─encode─▶ Delivery (≤ capacity records) ─▶ #write ─▶ transport.send ─▶ daemon
  *            full: dropped + counted    peer down: wait retryTime (1, 2, 4 … 30 s), keep the backlog;
  *                                       flush()/close(): one more try, then give the backlog up (counted)
- * every drop episode ends in ONE handleError report (SysLogDropError) with its count
+ * every drop episode ends in ONE handleError report (RecordsDroppedError) with its count
  * ```
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Handler } from '../core/handler.js';
+import { RecordsDroppedError } from '../core/errors.js';
 import { KeyError } from '../core/errors.js';
 import { NOTSET } from '../core/levels.js';
 import type { LogRecord } from '../core/record.js';
@@ -56,23 +57,6 @@ interface Episode {
   /** Records were dropped because the backlog was full / the handler was closed. */
   full: boolean;
   closed: boolean;
-}
-
-/**
- * What `handleError` receives when records were dropped: once per episode (the daemon was unreachable, or the
- * backlog was full), with the count and the cause. Override `handleError` and check `err.code` to react.
- */
-export class SysLogDropError extends Error {
-  override name = 'SysLogDropError';
-  readonly code = 'ERR_PYLOGGING_SYSLOG_DROPPED';
-  constructor(
-    message: string,
-    /** Records dropped in this episode. */
-    readonly dropped: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Errors that belong to one record (it cannot be sent as it is), not to the connection. */
@@ -337,7 +321,7 @@ export class SysLogHandler extends Handler {
     const [host, port] = this.address as readonly [string, number];
     this.handleError(
       this.#lastRecord,
-      new SysLogDropError(
+      new RecordsDroppedError(
         `syslog daemon at ${host}:${port} refused UDP datagrams (${errorCode(err) ?? err.message}); ` +
           'records sent while it is down are lost and UDP cannot count them',
         0,
@@ -466,7 +450,7 @@ export class SysLogHandler extends Handler {
     if (stillQueued > 0) why.push(`${stillQueued} still queued at process exit`);
     this.handleError(
       first,
-      new SysLogDropError(`SysLogHandler dropped ${count} record${count === 1 ? '' : 's'}: ${why.join('; ')}`, count, {
+      new RecordsDroppedError(`SysLogHandler dropped ${count} record${count === 1 ? '' : 's'}: ${why.join('; ')}`, count, {
         cause: error ?? undefined,
       }),
     );

@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { RecordsDroppedError } from '../../src/index.js';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +21,6 @@ import {
   LOG_USER,
   PRIORITY_MAP,
   PRIORITY_NAMES,
-  SysLogDropError,
   SysLogHandler,
   type SysLogHandlerOptions,
 } from '../../src/handlers/syslog.js';
@@ -410,7 +410,7 @@ describe('SysLogHandler against a real rsyslogd', () => {
     await h.close();
     const after = rs.messages().filter((m) => m.tag === 'restart:' && m.msg.startsWith(' after restart'));
     assert.ok(after.length >= 1);
-    assert.ok(errors.every((e) => e instanceof SysLogDropError), String(errors[0]));
+    assert.ok(errors.every((e) => e instanceof RecordsDroppedError), String(errors[0]));
   });
 });
 
@@ -426,9 +426,9 @@ describe('SysLogHandler faults', () => {
     await h.flush();
     assert.equal(h.dropped, 20);
     assert.equal(errors.length, 1);
-    const err = errors[0] as SysLogDropError;
-    assert.ok(err instanceof SysLogDropError);
-    assert.equal(err.code, 'ERR_PYLOGGING_SYSLOG_DROPPED');
+    const err = errors[0] as RecordsDroppedError;
+    assert.ok(err instanceof RecordsDroppedError);
+    assert.equal(err.code, 'ERR_PYLOGGING_RECORDS_DROPPED');
     assert.equal(err.dropped, 20);
     assert.match(err.message, new RegExp(`dropped 20 records: syslog daemon at 127.0.0.1:${port} unreachable \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\); the backlog was full \\(capacity 5\\)$`));
     await h.close();
@@ -451,7 +451,7 @@ describe('SysLogHandler faults', () => {
       // The stalled connection was given up and a new one opened. What its kernel buffers held is lost, and TCP
       // cannot tell (as with CPython); records still in Node's buffer would be counted in `dropped` and reported.
       assert.ok(held.length >= 2, `connections: ${held.length}`);
-      assert.ok(errors.every((e) => e instanceof SysLogDropError), String(errors[0]));
+      assert.ok(errors.every((e) => e instanceof RecordsDroppedError), String(errors[0]));
       await h.close();
     } finally {
       for (const s of held) s.destroy();
@@ -475,7 +475,7 @@ describe('SysLogHandler faults', () => {
       assert.equal(h.dropped, 2);
       const report = writes.join('');
       assert.equal(report.split('--- Logging error ---').length - 1, 1, report);
-      assert.match(report, /SysLogDropError: SysLogHandler dropped 2 records: syslog daemon at .*no-such\.sock unreachable \(connect ENOENT/);
+      assert.match(report, /RecordsDroppedError: SysLogHandler dropped 2 records: syslog daemon at .*no-such\.sock unreachable \(connect ENOENT/);
       assert.match(report, /Message: 'nobody listens %s'\nArguments: \('here',\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
