@@ -2,6 +2,7 @@
  * What dictConfig and fileConfig share: Python-style repr/truthiness for messages and decisions, the replacement of
  * the old handlers, and the logger-tree rules for loggers a new configuration does not name.
  */
+import { repr } from '../core/repr.js';
 import { liveHandlers, loggingErrorReport, type Handler } from '../core/handler.js';
 import { NOTSET } from '../core/levels.js';
 import { Logger, root } from '../core/logger.js';
@@ -9,19 +10,7 @@ import { bumpGeneration, state } from '../core/state.js';
 
 /** Python's `repr()` of the simple values that appear in config error messages. */
 export function pyRepr(v: unknown): string {
-  if (typeof v === 'string') {
-    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
-    let out = '';
-    for (const ch of v) {
-      if (ch === '\\') out += '\\\\';
-      else if (ch === q) out += `\\${q}`;
-      else if (ch === '\n') out += '\\n';
-      else if (ch === '\r') out += '\\r';
-      else if (ch === '\t') out += '\\t';
-      else out += ch;
-    }
-    return q + out + q;
-  }
+  if (typeof v === 'string') return repr(v);
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';

@@ -4,6 +4,7 @@
  * value kept), a `[DEFAULT]` section seen by every section, strict duplicate checks, and BasicInterpolation
  * (`%(name)s` from the same section or DEFAULT, `%%` for `%`, at most 10 levels) unless `raw`.
  */
+import { repr } from '../core/repr.js';
 
 /** Python's `configparser.Error` family; `name` is the Python class name (`ParsingError`, …). */
 export class ConfigParserError extends Error {
@@ -12,21 +13,6 @@ export class ConfigParserError extends Error {
     super(message);
     this.name = name;
   }
-}
-
-/** `[line  3]: 'prince\n'`-style Python repr of one source line. */
-function pyRepr(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = '';
-  for (const ch of s) {
-    if (ch === '\\') out += '\\\\';
-    else if (ch === q) out += `\\${q}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else out += ch;
-  }
-  return q + out + q;
 }
 
 const MAX_INTERPOLATION_DEPTH = 10;
@@ -98,7 +84,7 @@ export class ConfigParser {
         if (seenSections.has(name)) {
           throw new ConfigParserError(
             'DuplicateSectionError',
-            `While reading from ${pyRepr(source)} [line ${String(lineno).padStart(2)}]: section ${pyRepr(name)} already exists`,
+            `While reading from ${repr(source)} [line ${String(lineno).padStart(2)}]: section ${repr(name)} already exists`,
           );
         }
         finish();
@@ -116,7 +102,7 @@ export class ConfigParser {
       if (!cursect) {
         throw new ConfigParserError(
           'MissingSectionHeaderError',
-          `File contains no section headers.\nfile: ${pyRepr(source)}, line: ${lineno}\n${pyRepr(line)}`,
+          `File contains no section headers.\nfile: ${repr(source)}, line: ${lineno}\n${repr(line)}`,
         );
       }
       const om = OPTION_RE.exec(stripped);
@@ -131,7 +117,7 @@ export class ConfigParser {
       if (seen.has(name)) {
         throw new ConfigParserError(
           'DuplicateOptionError',
-          `While reading from ${pyRepr(source)} [line ${String(lineno).padStart(2)}]: option ${pyRepr(name)} in section ${pyRepr(sectName)} already exists`,
+          `While reading from ${repr(source)} [line ${String(lineno).padStart(2)}]: option ${repr(name)} in section ${repr(sectName)} already exists`,
         );
       }
       seen.add(name);
@@ -140,8 +126,8 @@ export class ConfigParser {
     });
     finish();
     if (errors.length) {
-      const body = errors.map(([n, l]) => `\n\t[line ${String(n).padStart(2)}]: ${pyRepr(l)}`).join('');
-      throw new ConfigParserError('ParsingError', `Source contains parsing errors: ${pyRepr(source)}${body}`);
+      const body = errors.map(([n, l]) => `\n\t[line ${String(n).padStart(2)}]: ${repr(l)}`).join('');
+      throw new ConfigParserError('ParsingError', `Source contains parsing errors: ${repr(source)}${body}`);
     }
     return this;
   }
@@ -179,7 +165,7 @@ export class ConfigParser {
   /** The option names of a section, DEFAULT's included. */
   options(section: string): string[] {
     const s = this.#sections.get(section);
-    if (!s) throw new ConfigParserError('NoSectionError', `No section: ${pyRepr(section)}`);
+    if (!s) throw new ConfigParserError('NoSectionError', `No section: ${repr(section)}`);
     return [...new Set([...s.keys(), ...this.#defaults.keys()])];
   }
 
@@ -192,12 +178,12 @@ export class ConfigParser {
     const key = option.toLowerCase();
     if (!s) {
       if ('fallback' in options) return options.fallback ?? null;
-      throw new ConfigParserError('NoSectionError', `No section: ${pyRepr(section)}`);
+      throw new ConfigParserError('NoSectionError', `No section: ${repr(section)}`);
     }
     const value = s.get(key) ?? this.#defaults.get(key);
     if (value === undefined) {
       if ('fallback' in options) return options.fallback ?? null;
-      throw new ConfigParserError('NoOptionError', `No option ${pyRepr(key)} in section: ${pyRepr(section)}`);
+      throw new ConfigParserError('NoOptionError', `No option ${repr(key)} in section: ${repr(section)}`);
     }
     return options.raw ? value : this.#interpolate(section, key, value, value, s, 1);
   }
@@ -215,9 +201,9 @@ export class ConfigParser {
     if (depth > MAX_INTERPOLATION_DEPTH) {
       throw new ConfigParserError(
         'InterpolationDepthError',
-        `Recursion limit exceeded in value substitution: option ${pyRepr(option)} in section ${pyRepr(section)} ` +
+        `Recursion limit exceeded in value substitution: option ${repr(option)} in section ${repr(section)} ` +
           `contains an interpolation key which cannot be substituted in ${MAX_INTERPOLATION_DEPTH} steps. ` +
-          `Raw value: ${pyRepr(rawval)}`,
+          `Raw value: ${repr(rawval)}`,
       );
     }
     while (rest) {
@@ -232,7 +218,7 @@ export class ConfigParser {
       } else if (c === '(') {
         const m = /^%\(([^)]+)\)s/.exec(rest);
         if (!m) {
-          throw new ConfigParserError('InterpolationSyntaxError', `bad interpolation variable reference ${pyRepr(rest)}`);
+          throw new ConfigParserError('InterpolationSyntaxError', `bad interpolation variable reference ${repr(rest)}`);
         }
         const ref = (m[1] as string).toLowerCase();
         rest = rest.slice(m[0].length);
@@ -240,15 +226,15 @@ export class ConfigParser {
         if (v === undefined) {
           throw new ConfigParserError(
             'InterpolationMissingOptionError',
-            `Bad value substitution: option ${pyRepr(option)} in section ${pyRepr(section)} contains an ` +
-              `interpolation key ${pyRepr(ref)} which is not a valid option name. Raw value: ${pyRepr(rawval)}`,
+            `Bad value substitution: option ${repr(option)} in section ${repr(section)} contains an ` +
+              `interpolation key ${repr(ref)} which is not a valid option name. Raw value: ${repr(rawval)}`,
           );
         }
         out += v.includes('%') ? this.#interpolate(section, option, rawval, v, s, depth + 1) : v;
       } else {
         throw new ConfigParserError(
           'InterpolationSyntaxError',
-          `'%' must be followed by '%' or '(', found: ${pyRepr(rest)}`,
+          `'%' must be followed by '%' or '(', found: ${repr(rest)}`,
         );
       }
     }

@@ -23,15 +23,13 @@ import { ValueError } from '../core/errors.js';
 import { CRITICAL, DEBUG, ERROR, FATAL, INFO, NOTSET, WARN, WARNING } from '../core/levels.js';
 import { FileHandler } from '../handlers/file.js';
 import { NullHandler, StreamHandler } from '../handlers/stream.js';
+import { AttributeError } from '../core/errors.js';
+
+export { AttributeError };
 
 /** Python's `ModuleNotFoundError` (an `ImportError`): a dotted name whose module does not exist or did not load. */
 export class ModuleNotFoundError extends Error {
   override name = 'ModuleNotFoundError';
-}
-
-/** Python's `AttributeError`: `module 'sys' has no attribute 'stbout'`. */
-export class AttributeError extends Error {
-  override name = 'AttributeError';
 }
 
 /** Python's `NameError`: `name 'foo' is not defined` (a fileConfig expression naming an unknown global). */

@@ -6,6 +6,7 @@
  * works for 3 and `{x:f}` of 3 is `3.000000`; `-0`, NaN, ±Infinity and other numbers are `float`; a boolean is
  * `bool`; null/undefined are `None`. Floats round half-to-even on their exact binary value, as CPython does.
  */
+import { codePointLength } from '../internal/code-points.js';
 import { inspect } from 'node:util';
 
 import { OverflowError, ValueError } from './errors.js';
@@ -117,24 +118,9 @@ function unknownCode(type: string, typeName: string): ValueError {
   return new ValueError(`Unknown format code ${codeOf(type)} for object of type '${typeName}'`);
 }
 
-/** Python `len()`: code points. */
-function cpLength(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
-}
 
 function padded(body: string, spec: Spec, defaultAlign: string): string {
-  const pad = spec.width - cpLength(body);
+  const pad = spec.width - codePointLength(body);
   if (pad <= 0) return body;
   const fill = spec.fill || (spec.zero ? '0' : ' ');
   const align = spec.align || defaultAlign;
@@ -150,7 +136,7 @@ function formatStr(s: string, spec: Spec): string {
   if (spec.alternate) throw new ValueError('Alternate form (#) not allowed in string format specifier');
   if (spec.align === '=') throw new ValueError("'=' alignment not allowed in string format specifier");
   let body = s;
-  if (spec.precision >= 0 && cpLength(s) > spec.precision) body = Array.from(s).slice(0, spec.precision).join('');
+  if (spec.precision >= 0 && codePointLength(s) > spec.precision) body = Array.from(s).slice(0, spec.precision).join('');
   return padded(body, spec, '<');
 }
 
@@ -162,7 +148,7 @@ function layoutNumber(negative: boolean, prefix: string, digits: string, rest: s
   const align = spec.align || (spec.zero ? '=' : '>');
   const fill = spec.fill || (spec.zero ? '0' : ' ');
   const sign = negative ? '-' : spec.sign === '+' ? '+' : spec.sign === ' ' ? ' ' : '';
-  const nonDigits = sign.length + prefix.length + cpLength(rest);
+  const nonDigits = sign.length + prefix.length + codePointLength(rest);
   let grouped = digits;
   if (digits && (spec.grouping || (fill === '0' && align === '='))) {
     const size = spec.grouping === '_4' ? 4 : 3;

@@ -5,6 +5,7 @@
  * `percentFormat()` scans with charCodeAt and formats `%s`, `%d` and `%%` inline; anything else is parsed into a
  * {@link PercentSpec} and run through the same code that {@link renderSpec} uses for compiled formats.
  */
+import { codePointLength } from '../internal/code-points.js';
 import { KeyError, OverflowError, ValueError } from './errors.js';
 import { fixedNotation, generalNotation, scientificNotation } from './float-format.js';
 import { ascii, repr, str } from './repr.js';
@@ -285,7 +286,7 @@ function parseSpec(fmt: string, start: number): PercentSpec {
       if (cp > 0xffff) conversion = String.fromCodePoint(cp);
       const shown = cp >= 31 && cp <= 126 ? conversion : '?';
       stage = 'conversion';
-      message = `unsupported format character '${shown}' (0x${cp.toString(16)}) at index ${codePointCount(fmt, i - 1)}`;
+      message = `unsupported format character '${shown}' (0x${cp.toString(16)}) at index ${codePointLength(fmt, i - 1)}`;
     }
   }
   return makeSpec(fmt, start, i, key, flags, width, precision, conversion, stage, message);
@@ -393,7 +394,7 @@ function convert(c: number, v: unknown, flags: number, width: number, precision:
 function pad(s: string, c: number, numeric: boolean, flags: number, width: number, precision: number): string {
   if (width < 0 && precision < 0 && (flags & (F_PLUS | F_SPACE)) === 0) return s;
   // Python measures text in code points; only s/r/a/c output can hold surrogate pairs.
-  let len = numeric ? s.length : codePointCount(s, s.length);
+  let len = numeric ? s.length : codePointLength(s, s.length);
   if (precision >= 0 && len > precision && (c === 115 || c === 114 || c === 97)) {
     s = codePointSlice(s, precision);
     len = precision;
@@ -538,20 +539,6 @@ function formatFloat(x: number, c: number, precision: number, alt: boolean): str
   return negative ? `-${body}` : body;
 }
 
-function codePointCount(s: string, end: number): number {
-  let count = end;
-  for (let i = 0; i < end - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        count--;
-        i++;
-      }
-    }
-  }
-  return count;
-}
 
 function codePointSlice(s: string, count: number): string {
   let i = 0;

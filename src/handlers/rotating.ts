@@ -3,6 +3,7 @@
  */
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import type { LogRecord } from '../core/record.js';
+import { codePointLength } from '../internal/code-points.js';
 import { FileHandler, type FileHandlerOptions } from './file.js';
 
 /** Turns a default backup name into the real one (`app.log.1` → `app.log.1.gz`). */
@@ -72,21 +73,6 @@ function checkCount(name: string, value: unknown): number {
   return value;
 }
 
-/** Number of code points: CPython compares `pos + len(msg)` where `len` counts code points, not bytes. */
-function codePointLength(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
-}
 
 /**
  * Python's `RotatingFileHandler(filename, mode, maxBytes, backupCount, encoding, delay, errors)`: before a record
