@@ -29,8 +29,15 @@ export {
 } from './handlers/rotating.js';
 export { TimedRotatingFileHandler, type TimedRotatingFileHandlerOptions, type AtTime } from './handlers/timed-rotating.js';
 export type { Clock } from './internal/clock.js';
-export { SMTPHandler, type SMTPHandlerOptions, type SMTPTLSOptions } from './handlers/smtp.js';
-export { HTTPHandler, HTTPError, type HTTPHandlerOptions, type HTTPSContext, type HTTPConnection } from './handlers/http.js';
+export { SMTPHandler, type SMTPHandlerOptions, type SMTPTLSOptions, type SMTPBatchOptions } from './handlers/smtp.js';
+export {
+  HTTPHandler,
+  HTTPError,
+  type HTTPHandlerOptions,
+  type HTTPSContext,
+  type HTTPConnection,
+  type HTTPBatchOptions,
+} from './handlers/http.js';
 export {
   SysLogHandler,
   type SysLogHandlerOptions,

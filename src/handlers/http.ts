@@ -13,9 +13,12 @@ import https from 'node:https';
 import { ValueError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
 import { RecordsDroppedError } from '../core/errors.js';
+import { batchConfig, batchFailed, sendOnLoopEnd, type BatchConfig } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
 import { floatRepr, safeRepr, str } from '../core/repr.js';
+import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
+import { onExit } from '../internal/exit.js';
 import { pyStr, pyTupleStr, urlencode } from '../internal/urlencode.js';
 
 /**
@@ -53,13 +56,51 @@ export interface HTTPHandlerOptions {
    * Beyond CPython, which waits forever. @default 5.0
    */
   timeout?: number;
-  /** Most requests kept waiting while one is in flight; more are dropped and counted. @default 1000 */
+  /**
+   * Most requests kept waiting while one is in flight; more are dropped and counted. With `batch` a request is a
+   * batch, so up to `capacity × maxRecords` records may wait. @default 1000
+   */
   capacity?: number;
   /**
    * Beyond CPython, opt-in: POST `mapLogRecord(record)` as an `application/json` body (values as JSON, `undefined`
    * → `null`) instead of a form. Needs `method: 'POST'`. @default false
    */
   json?: boolean;
+  /**
+   * Beyond CPython, opt-in: send several records per request (see {@link HTTPBatchOptions} for the body format and
+   * when a batch is sent). Needs `method: 'POST'`. `null` (the default) sends one request per record, as CPython.
+   * @default null
+   */
+  batch?: HTTPBatchOptions | null;
+  /** Time source for a batch's age, read by `emit()` (tests inject one). @default the system clock */
+  clock?: Clock;
+}
+
+/**
+ * Opt-in batching of {@link HTTPHandler} (beyond CPython). Records are encoded when emitted and collected; the batch
+ * goes out as one POST when it holds `maxRecords` records, when its first record is `maxDelay` seconds old, on
+ * `flush()`, `close()` and `shutdown()`, and when the event loop runs dry (`'beforeExit'`).
+ *
+ * The body, always in this format once batching is on (a batch of one too), so a receiver needs one parser:
+ * - `json: true`: a JSON array of the `mapLogRecord()` objects, `Content-type: application/json`. A single record
+ *   without batching is a JSON object, so array vs object tells the two apart.
+ * - otherwise: one CPython form body (`urlencode(mapLogRecord(record))`) per line, lines separated by `\n` (no
+ *   trailing newline), `Content-type: text/plain; charset=utf-8`. `urlencode` percent-encodes every CR and LF
+ *   (`%0D`, `%0A`), so splitting on `\n` yields exactly one line per record, each parsed by any form parser
+ *   (`urllib.parse.parse_qsl`, `URLSearchParams`). Repeated fields in one form (`name=a&…&name=b`) would not be
+ *   unambiguous: records with different fields (extras, `mapLogRecord` overrides) could not be told apart. The
+ *   content type is not the form type, so a receiver written for CPython's HTTPHandler fails loudly instead of
+ *   reading a batch as one garbled record.
+ */
+export interface HTTPBatchOptions {
+  /** Most records per request; the batch is sent as soon as it holds this many. @default 100 */
+  maxRecords?: number;
+  /**
+   * Seconds the first record of a batch may wait before the batch is sent: an `unref()`'d timer, and a check in
+   * `emit()` (so a long synchronous burst still cuts batches on time). `Infinity`: only `maxRecords`, `flush()`,
+   * `close()` and process end send. @default 1.0
+   */
+  maxDelay?: number;
 }
 
 /** Where and how {@link HTTPHandler.getConnection} sends: override it to route through a proxy or custom agent. */
@@ -91,10 +132,23 @@ export class HTTPError extends Error {
 }
 
 interface Request {
+  /** The record, or a batch's first record. */
   record: LogRecord;
   path: string;
   body: Buffer | null;
   contentType: string;
+  /** Records in a batch; absent for a single record (batching off). */
+  count?: number;
+}
+
+/** A batch being collected: its records encoded, when it started (clock seconds), and how it ends early. */
+interface PendingBatch {
+  first: LogRecord;
+  parts: string[];
+  started: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  offExit: () => void;
+  offLoopEnd: () => void;
 }
 
 // http.client `_contains_disallowed_url_pchar_re`: putrequest() refuses control characters and space in the URL.
@@ -157,6 +211,16 @@ function safeJson(value: unknown): string {
  * through `handleError` (CPython ignores the status); a `timeout` (5 s) bounds each request; the connection is
  * reused; `emit()` after `close()` reports the record through `handleError` instead of sending it.
  *
+ * Opt-in batching (`batch`, beyond CPython; body format in {@link HTTPBatchOptions}): `emit()` encodes the record
+ * at once and adds it to the batch being collected; a full or `maxDelay`-old batch is queued as one request.
+ * `flush()`, `close()` and `shutdown()` send a partial batch first, so nothing waits out its delay. A failed batch
+ * is reported once, as a `RecordsDroppedError` (`dropped`: the batch's record count, `cause`: the `HTTPError`,
+ * connection or timeout error), with the batch's first record. At process end: when the event loop runs dry
+ * (`'beforeExit'`) the waiting batch is sent (its timer is `unref()`'d and does not keep the process alive); on
+ * `process.exit()` or an uncaught exception nothing asynchronous can run, so the waiting batch is lost and reported
+ * through `handleError` as a `RecordsDroppedError` (requests already queued are cut off unreported, as without
+ * batching). Call `await shutdown()` before `process.exit()` to deliver everything.
+ *
  * @throws ValueError (a RangeError) `method must be GET or POST`, `context parameter only makes sense with
  * secure=True`, a non-numeric port or a URL with control characters.
  */
@@ -178,6 +242,12 @@ export class HTTPHandler extends Handler {
   readonly #delivery: Delivery<Request>;
   #connection: HTTPConnection | null = null;
   #lastDropped: LogRecord | null = null;
+  readonly #batchConfig: BatchConfig | null;
+  readonly #clock: Clock;
+  #batch: PendingBatch | null = null;
+  /** Delivery counts requests; a dropped batch held `count` records: the difference, total and this episode. */
+  #batchDropExtra = 0;
+  #episodeDropExtra = 0;
 
   constructor(host: string, url: string, options: HTTPHandlerOptions = {}) {
     super();
@@ -192,6 +262,8 @@ export class HTTPHandler extends Handler {
     const timeout = options.timeout ?? 5.0;
     if (typeof timeout !== 'number' || !(timeout > 0)) throw new RangeError(`timeout must be a positive number of seconds, got ${String(timeout)}`);
     if (options.json && method !== 'POST') throw new ValueError('json requires method POST');
+    const batch = batchConfig(options.batch, 1.0);
+    if (batch && method !== 'POST') throw new ValueError('batch requires method POST');
     const [hostname, port] = splitHostPort(host, secure ? 443 : 80);
     this.host = host;
     this.url = url;
@@ -201,6 +273,8 @@ export class HTTPHandler extends Handler {
     this.context = context;
     this.timeout = timeout;
     this.#json = options.json ?? false;
+    this.#batchConfig = batch;
+    this.#clock = options.clock ?? systemClock;
     // http.client putrequest(): IPv6 literals in brackets; the port only when it is not the scheme's default.
     const h = hostname.includes(':') ? `[${hostname}]` : hostname;
     this.#hostHeader = port === (secure ? 443 : 80) ? h : `${h}:${port}`;
@@ -210,8 +284,10 @@ export class HTTPHandler extends Handler {
     this.#delivery = new Delivery<Request>({
       capacity: options.capacity ?? 1000,
       write: (req) => this.#send(req),
-      onError: (err, req) => this.handleError(req.record, err),
+      onError: (err, req) => this.handleError(req.record, req.count === undefined ? err : batchFailed('HTTPHandler could not deliver a batch', req.count, err)),
       onDrop: (n) => {
+        n += this.#episodeDropExtra;
+        this.#episodeDropExtra = 0;
         const rec = this.#lastDropped;
         if (rec) this.handleError(rec, new RecordsDroppedError(`HTTPHandler dropped ${n} record(s): the queue was full`, n));
       },
@@ -247,6 +323,10 @@ export class HTTPHandler extends Handler {
     try {
       if (this.#delivery.closed) throw new Error('HTTPHandler is closed');
       const fields = this.mapLogRecord(record);
+      if (this.#batchConfig !== null) {
+        this.#addToBatch(this.#batchConfig, record, this.#json ? safeJson(fields) : urlencode(formEntries(fields)));
+        return;
+      }
       let path = this.url;
       let body: Buffer | null = null;
       let contentType = 'application/x-www-form-urlencoded';
@@ -264,20 +344,80 @@ export class HTTPHandler extends Handler {
     }
   }
 
-  /** Resolves once every record emitted so far has been answered by the server or reported as failed. */
+  /**
+   * Resolves once every record emitted so far has been answered by the server or reported as failed. With `batch`,
+   * the batch being collected is sent now, however small.
+   */
   override flush(): Promise<void> {
+    this.#sendBatch();
     return this.#delivery.flush();
   }
 
-  /** Sends what is queued, then closes the keep-alive connection. Every call returns the first call's promise. */
+  /**
+   * Sends what is queued (with `batch`, the batch being collected too), then closes the keep-alive connection.
+   * Every call returns the first call's promise.
+   */
   override close(): Promise<void> {
     const base = super.close();
+    this.#sendBatch();
     return Promise.all([base, this.#delivery.close()]).then(() => undefined);
   }
 
-  /** Records dropped because the queue was full or the handler closed. */
+  /** Records dropped because the queue was full or the handler closed (with `batch`, every record of a batch). */
   get dropped(): number {
-    return this.#delivery.dropped;
+    return this.#delivery.dropped + this.#batchDropExtra;
+  }
+
+  /** Adds an encoded record to the batch; sends the batch when it is full or (by `clock`) `maxDelay` old. */
+  #addToBatch(cfg: BatchConfig, record: LogRecord, part: string): void {
+    const now = this.#clock.now();
+    if (this.#batch !== null && now - this.#batch.started >= cfg.maxDelay) this.#sendBatch();
+    let b = this.#batch;
+    if (b === null) {
+      const send = (): void => this.#sendBatch();
+      b = this.#batch = {
+        first: record,
+        parts: [],
+        started: now,
+        timer: cfg.maxDelay === Infinity ? null : setTimeout(send, cfg.maxDelay * 1000).unref(),
+        offLoopEnd: sendOnLoopEnd(send),
+        offExit: onExit(() => this.#lostAtExit()),
+      };
+    }
+    b.parts.push(part);
+    if (b.parts.length >= cfg.maxRecords) this.#sendBatch();
+  }
+
+  /** Queues the batch being collected as one request (no-op without one). Never throws. */
+  #sendBatch(): void {
+    const b = this.#batch;
+    if (b === null) return;
+    this.#batch = null;
+    if (b.timer !== null) clearTimeout(b.timer);
+    b.offLoopEnd();
+    b.offExit();
+    const count = b.parts.length;
+    try {
+      const body = this.#json ? `[${b.parts.join(',')}]` : b.parts.join('\n');
+      const contentType = this.#json ? 'application/json' : 'text/plain; charset=utf-8';
+      const req: Request = { record: b.first, path: this.url, body: Buffer.from(body, 'utf8'), contentType, count };
+      if (!this.#delivery.push(req)) {
+        this.#lastDropped = b.first;
+        this.#batchDropExtra += count - 1;
+        this.#episodeDropExtra += count - 1;
+      }
+    } catch (err) {
+      this.handleError(b.first, batchFailed('HTTPHandler could not deliver a batch', count, err));
+    }
+  }
+
+  /** At process exit (`process.exit()`, uncaught exception) a batch still being collected is lost: say so. */
+  #lostAtExit(): void {
+    const b = this.#batch;
+    if (b === null) return;
+    this.#batch = null;
+    const n = b.parts.length;
+    this.handleError(b.first, new RecordsDroppedError(`HTTPHandler lost ${n} record(s): still batched at process exit`, n));
   }
 
   async #send(req: Request): Promise<void> {

@@ -6,11 +6,14 @@ import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { Handler } from '../core/handler.js';
 import { RecordsDroppedError } from '../core/errors.js';
+import { batchConfig, batchFailed, sendOnLoopEnd, type BatchConfig } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
+import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
+import { onExit } from '../internal/exit.js';
 import { sendOnce } from '../internal/smtp-client.js';
-import { buildMessage, envelopeAddresses, formatDate } from '../internal/smtp-message.js';
+import { buildMessage, checkHeaderValue, envelopeAddresses, formatDate } from '../internal/smtp-message.js';
 
 /** TLS settings beyond CPython's `secure` tuple: CA to trust, `rejectUnauthorized`, SNI `servername`, versions. */
 export type SMTPTLSOptions = Pick<
@@ -41,13 +44,54 @@ export interface SMTPHandlerOptions {
    * true }` to verify the server. @default { rejectUnauthorized: false }
    */
   tls?: SMTPTLSOptions;
-  /** Most mails kept waiting while one is being sent; more are dropped and counted. @default 100 */
+  /**
+   * Most mails kept waiting while one is being sent; more are dropped and counted. With `batch` a mail is a digest,
+   * so up to `capacity × maxRecords` records may wait. @default 100
+   */
   capacity?: number;
+  /**
+   * Beyond CPython, opt-in: mail several records as one digest (see {@link SMTPBatchOptions}). `null` (the default)
+   * sends one mail per record, as CPython. @default null
+   */
+  batch?: SMTPBatchOptions | null;
+  /** Time source for a batch's age, read by `emit()` (tests inject one). @default the system clock */
+  clock?: Clock;
+}
+
+/**
+ * Opt-in digests of {@link SMTPHandler} (beyond CPython), like the cookbook's BufferingSMTPHandler: the records are
+ * formatted when emitted and collected; one mail goes out when the digest holds `maxRecords` records, when its
+ * first record is `maxDelay` seconds old, on `flush()`, `close()` and `shutdown()`, and when the event loop runs dry
+ * (`'beforeExit'`). The mail has the usual headers, `Subject` from `getSubject()` of the digest's first record and
+ * `Date` when it is sent; its body is the formatted records joined by newlines, oldest first.
+ */
+export interface SMTPBatchOptions {
+  /** Most records per mail; the digest is sent as soon as it holds this many. @default 100 */
+  maxRecords?: number;
+  /**
+   * Seconds the first record of a digest may wait before it is mailed: an `unref()`'d timer, and a check in
+   * `emit()`. `Infinity`: only `maxRecords`, `flush()`, `close()` and process end send. @default 10
+   */
+  maxDelay?: number;
 }
 
 interface Mail {
+  /** The record, or a digest's first record. */
   record: LogRecord;
   raw: Buffer;
+  /** Records in a digest; absent for a single record (batching off). */
+  count?: number;
+}
+
+/** A digest being collected: the formatted records, its subject, when it started (clock seconds). */
+interface PendingDigest {
+  first: LogRecord;
+  subject: string;
+  parts: string[];
+  started: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  offExit: () => void;
+  offLoopEnd: () => void;
 }
 
 /**
@@ -67,6 +111,17 @@ interface Mail {
  * reports a TypeError instead of sending); `[keyfile]` alone reads key and certificate from one file (CPython ≤ 3.11
  * raised `certfile must be specified`); `implicitTLS` and `tls` are new; `emit()` after `close()` is reported
  * instead of sent.
+ *
+ * Opt-in digests (`batch`, beyond CPython; see {@link SMTPBatchOptions}): `emit()` formats the record at once and
+ * adds it to the digest being collected (a subject, from or to address with a line break is refused for the
+ * record that would start a digest, as above); a full or `maxDelay`-old digest is queued as one mail. `flush()`,
+ * `close()` and `shutdown()` send a partial digest first, so nothing waits out its delay. A failed digest is
+ * reported once, as a `RecordsDroppedError` (`dropped`: the digest's record count, `cause`: the server's reply or
+ * connection error), with the digest's first record. At process end: when the event loop runs dry (`'beforeExit'`)
+ * the waiting digest is sent (its timer is `unref()`'d and does not keep the process alive); on `process.exit()`
+ * or an uncaught exception nothing asynchronous can run, so the waiting digest is lost and reported through
+ * `handleError` as a `RecordsDroppedError` (mails already queued are cut off unreported, as without batching).
+ * Call `await shutdown()` before `process.exit()` to deliver everything.
  */
 export class SMTPHandler extends Handler {
   mailhost: string;
@@ -83,6 +138,12 @@ export class SMTPHandler extends Handler {
   readonly #tls: SMTPTLSOptions;
   readonly #delivery: Delivery<Mail>;
   #lastDropped: LogRecord | null = null;
+  readonly #batchConfig: BatchConfig | null;
+  readonly #clock: Clock;
+  #digest: PendingDigest | null = null;
+  /** Delivery counts mails; a dropped digest held `count` records: the difference, total and this episode. */
+  #batchDropExtra = 0;
+  #episodeDropExtra = 0;
 
   constructor(
     mailhost: string | readonly [string, number],
@@ -122,11 +183,15 @@ export class SMTPHandler extends Handler {
     }
     this.#implicitTLS = options.implicitTLS ?? false;
     this.#tls = options.tls ?? { rejectUnauthorized: false };
+    this.#batchConfig = batchConfig(options.batch, 10);
+    this.#clock = options.clock ?? systemClock;
     this.#delivery = new Delivery<Mail>({
       capacity: options.capacity ?? 100,
       write: (mail) => this.#send(mail),
-      onError: (err, mail) => this.handleError(mail.record, err),
+      onError: (err, mail) => this.handleError(mail.record, mail.count === undefined ? err : batchFailed('SMTPHandler could not deliver a digest', mail.count, err)),
       onDrop: (n) => {
+        n += this.#episodeDropExtra;
+        this.#episodeDropExtra = 0;
         const rec = this.#lastDropped;
         if (rec) this.handleError(rec, new RecordsDroppedError(`SMTPHandler dropped ${n} record(s): the queue was full`, n));
       },
@@ -142,6 +207,10 @@ export class SMTPHandler extends Handler {
   override emit(record: LogRecord): void {
     try {
       if (this.#delivery.closed) throw new Error('SMTPHandler is closed');
+      if (this.#batchConfig !== null) {
+        this.#addToDigest(this.#batchConfig, record, this.format(record));
+        return;
+      }
       const subject = this.getSubject(record);
       // buildMessage refuses CR/LF in From/To/Subject (ValueError, as EmailMessage), so the envelope is clean too.
       const raw = buildMessage({
@@ -157,20 +226,89 @@ export class SMTPHandler extends Handler {
     }
   }
 
-  /** Resolves once every record emitted so far has been sent or reported. */
+  /**
+   * Resolves once every record emitted so far has been sent or reported. With `batch`, the digest being collected
+   * is mailed now, however small.
+   */
   override flush(): Promise<void> {
+    this.#sendDigest();
     return this.#delivery.flush();
   }
 
-  /** Sends what is queued, then stops accepting records. Every call returns the first call's promise. */
+  /**
+   * Sends what is queued (with `batch`, the digest being collected too), then stops accepting records. Every call
+   * returns the first call's promise.
+   */
   override close(): Promise<void> {
     const base = super.close();
+    this.#sendDigest();
     return Promise.all([base, this.#delivery.close()]).then(() => undefined);
   }
 
-  /** Records dropped because the queue was full or the handler closed. */
+  /** Records dropped because the queue was full or the handler closed (with `batch`, every record of a digest). */
   get dropped(): number {
-    return this.#delivery.dropped;
+    return this.#delivery.dropped + this.#batchDropExtra;
+  }
+
+  /** Adds a formatted record to the digest; mails the digest when it is full or (by `clock`) `maxDelay` old. */
+  #addToDigest(cfg: BatchConfig, record: LogRecord, text: string): void {
+    const now = this.#clock.now();
+    if (this.#digest !== null && now - this.#digest.started >= cfg.maxDelay) this.#sendDigest();
+    let d = this.#digest;
+    if (d === null) {
+      const s = this.getSubject(record);
+      const subject = typeof s === 'string' ? s : str(s);
+      // What buildMessage would refuse later, refused now for this record (no header injection, no lost digest).
+      for (const v of [this.fromaddr, this.toaddrs.join(','), subject]) checkHeaderValue(v);
+      const send = (): void => this.#sendDigest();
+      d = this.#digest = {
+        first: record,
+        subject,
+        parts: [],
+        started: now,
+        timer: cfg.maxDelay === Infinity ? null : setTimeout(send, cfg.maxDelay * 1000).unref(),
+        offLoopEnd: sendOnLoopEnd(send),
+        offExit: onExit(() => this.#lostAtExit()),
+      };
+    }
+    d.parts.push(text);
+    if (d.parts.length >= cfg.maxRecords) this.#sendDigest();
+  }
+
+  /** Builds the digest being collected into one mail and queues it (no-op without one). Never throws. */
+  #sendDigest(): void {
+    const d = this.#digest;
+    if (d === null) return;
+    this.#digest = null;
+    if (d.timer !== null) clearTimeout(d.timer);
+    d.offLoopEnd();
+    d.offExit();
+    const count = d.parts.length;
+    try {
+      const raw = buildMessage({
+        from: this.fromaddr,
+        to: this.toaddrs,
+        subject: d.subject,
+        date: formatDate(new Date()),
+        body: d.parts.join('\n'),
+      });
+      if (!this.#delivery.push({ record: d.first, raw, count })) {
+        this.#lastDropped = d.first;
+        this.#batchDropExtra += count - 1;
+        this.#episodeDropExtra += count - 1;
+      }
+    } catch (err) {
+      this.handleError(d.first, batchFailed('SMTPHandler could not deliver a digest', count, err));
+    }
+  }
+
+  /** At process exit (`process.exit()`, uncaught exception) a digest still being collected is lost: say so. */
+  #lostAtExit(): void {
+    const d = this.#digest;
+    if (d === null) return;
+    this.#digest = null;
+    const n = d.parts.length;
+    this.handleError(d.first, new RecordsDroppedError(`SMTPHandler lost ${n} record(s): still batched at process exit`, n));
   }
 
   async #send(mail: Mail): Promise<void> {

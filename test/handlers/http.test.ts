@@ -3,6 +3,7 @@
  * server of the same kind, is the expected side (python3 oracle, 3.13 where available).
  */
 import { after, before, describe, test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogRecord, ValueError } from '../../src/index.js';
+import { LogRecord, RecordsDroppedError, ValueError, shutdown } from '../../src/index.js';
+import type { Clock } from '../../src/internal/clock.js';
 import { HTTPError, HTTPHandler, type HTTPConnection, type HTTPHandlerOptions } from '../../src/handlers/http.js';
 import { quotePlus, urlencode } from '../../src/internal/urlencode.js';
 import {
@@ -365,6 +367,187 @@ describe('HTTPHandler delivery', () => {
   });
 });
 
+/** A clock the test moves by hand. */
+class FakeClock implements Clock {
+  t = 1_700_000_000;
+  now(): number {
+    return this.t;
+  }
+}
+
+/** The records of a form batch: one form per line. */
+function formLines(req: RecordedRequest): URLSearchParams[] {
+  return req.body.toString('utf8').split('\n').map((line) => new URLSearchParams(line));
+}
+
+describe('HTTPHandler batching (beyond CPython, opt-in)', () => {
+  let server: RecordingHTTPServer;
+  before(async () => {
+    server = await RecordingHTTPServer.start();
+  });
+  after(() => server.close());
+
+  test('maxRecords cuts batches by count; flush() sends the partial batch; each line is the CPython form body', async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const h = new TestHTTPHandler(host, '/batch?x=1', { method: 'POST', batch: { maxRecords: 3, maxDelay: Infinity } });
+    const start = server.requests.length;
+    for (let i = 0; i < 7; i++) h.handle(makeRecord('n=%d', [i]));
+    await server.waitFor(start + 2); // two full batches went out without a flush
+    await h.flush(); // the third, partial one
+    const reqs = server.requests.slice(start);
+    assert.deepEqual(reqs.map((r) => formLines(r).map((f) => f.get('args'))), [['(0,)', '(1,)', '(2,)'], ['(3,)', '(4,)', '(5,)'], ['(6,)']]);
+    for (const r of reqs) {
+      assert.equal(r.method, 'POST');
+      assert.equal(r.url, '/batch?x=1');
+      assert.equal(r.headers.find(([k]) => k === 'Content-type')?.[1], 'text/plain; charset=utf-8');
+      assert.equal(r.headers.find(([k]) => k === 'Content-length')?.[1], String(r.body.length));
+    }
+    // CR/LF inside fields stay percent-encoded: they cannot split a line.
+    assert.equal(formLines(reqs[0] as RecordedRequest)[0]?.get('inj'), 'x\r\nX-Injected: 1');
+    // Each line is byte for byte what the unbatched handler (tested equal to CPython's above) posts for that record.
+    const single = new TestHTTPHandler(host, '/single', { method: 'POST' });
+    const rec = makeRecord('n=%d', [0]);
+    single.handle(rec);
+    await single.close();
+    const lastReq = server.requests[server.requests.length - 1] as RecordedRequest;
+    assert.equal(reqs[0]?.body.toString('utf8').split('\n')[0], lastReq.body.toString('utf8'));
+    await h.close();
+    assert.deepEqual(h.errors, []);
+    assert.deepEqual(single.errors, []);
+  });
+
+  test('json: true sends a batch as a JSON array of mapLogRecord() objects', async () => {
+    const h = new TestHTTPHandler(`127.0.0.1:${server.port}`, '/jbatch', { method: 'POST', json: true, batch: { maxRecords: 2 } });
+    const start = server.requests.length;
+    for (let i = 0; i < 3; i++) h.handle(makeRecord('n=%d', [i]));
+    await h.close();
+    const reqs = server.requests.slice(start);
+    assert.equal(reqs.length, 2);
+    for (const r of reqs) assert.equal(r.headers.find(([k]) => k === 'Content-type')?.[1], 'application/json');
+    const bodies = reqs.map((r) => JSON.parse(r.body.toString('utf8')) as { args: number[]; n: null; sp: string }[]);
+    assert.deepEqual(bodies.map((b) => b.map((o) => o.args)), [[[0], [1]], [[2]]]);
+    assert.deepEqual([bodies[0]?.[0]?.n, bodies[0]?.[0]?.sp], [null, 'a b&c=d/é ~_.-+ 😀']);
+    assert.deepEqual(h.errors, []);
+  });
+
+  test('maxDelay cuts batches by time: a record arriving when the batch is maxDelay old (injected clock) sends it first', async () => {
+    const clock = new FakeClock();
+    const h = new TestHTTPHandler(`127.0.0.1:${server.port}`, '/timed', { method: 'POST', clock, batch: { maxRecords: 100, maxDelay: 5 } });
+    const start = server.requests.length;
+    h.handle(makeRecord('a', []));
+    clock.t += 4.999;
+    h.handle(makeRecord('b', [])); // 4.999 s after the first: same batch
+    clock.t += 0.001;
+    h.handle(makeRecord('c', [])); // 5 s after the first: [a, b] goes out, c starts the next batch
+    const [first] = (await server.waitFor(start + 1)).slice(start);
+    clock.t += 100; // nothing else is emitted, so nothing is sent until flush()
+    await h.flush();
+    const reqs = server.requests.slice(start);
+    assert.deepEqual([formLines(first as RecordedRequest).map((f) => f.get('msg'))], [['a', 'b']]);
+    assert.deepEqual(reqs.map((r) => formLines(r).map((f) => f.get('msg'))), [['a', 'b'], ['c']]);
+    await h.close();
+    assert.deepEqual(h.errors, []);
+  });
+
+  test('maxDelay\'s timer sends a waiting batch without flush()', async () => {
+    const h = new TestHTTPHandler(`127.0.0.1:${server.port}`, '/timer', { method: 'POST', batch: { maxDelay: 0.02 } });
+    const got = once(server, 'request');
+    h.handle(makeRecord('a', []));
+    h.handle(makeRecord('b', []));
+    const [req] = (await got) as [RecordedRequest]; // the event the timer causes, not a sleep
+    assert.deepEqual(formLines(req).map((f) => f.get('msg')), ['a', 'b']);
+    await h.close();
+    assert.deepEqual(h.errors, []);
+  });
+
+  test('close() and shutdown() send a partial batch that would otherwise wait for maxDelay', async () => {
+    for (const end of ['close', 'shutdown'] as const) {
+      const h = new TestHTTPHandler(`127.0.0.1:${server.port}`, `/${end}`, { method: 'POST', batch: { maxRecords: 100, maxDelay: 3600 } });
+      const start = server.requests.length;
+      h.handle(makeRecord('a', []));
+      h.handle(makeRecord('b', []));
+      assert.equal(server.requests.length, start);
+      if (end === 'close') await h.close();
+      else await shutdown([h]);
+      const reqs = server.requests.slice(start);
+      assert.deepEqual(reqs.map((r) => [r.url, formLines(r).map((f) => f.get('msg'))]), [[`/${end}`, ['a', 'b']]], end);
+      assert.deepEqual(h.errors, []);
+    }
+  });
+
+  test('a failed batch is reported once, with its record count and the HTTPError as cause', async () => {
+    const h = new TestHTTPHandler(`127.0.0.1:${server.port}`, '/batchfail', { method: 'POST', batch: { maxRecords: 100 } });
+    server.status = 503;
+    try {
+      for (let i = 0; i < 3; i++) h.handle(makeRecord('n=%d', [i]));
+      await h.flush();
+    } finally {
+      server.status = 200;
+    }
+    await h.close();
+    assert.equal(h.errors.length, 1);
+    const err = h.errors[0] as RecordsDroppedError;
+    assert.ok(err instanceof RecordsDroppedError);
+    assert.equal(err.dropped, 3);
+    assert.equal(err.code, 'ERR_PYLOGGING_RECORDS_DROPPED');
+    assert.match(err.message, /^HTTPHandler could not deliver a batch of 3 record\(s\): HTTP Error 503: Service Unavailable/);
+    assert.ok(err.cause instanceof HTTPError);
+    assert.equal(err.cause.status, 503);
+    assert.equal(h.dropped, 0); // given up, not dropped: as for single records
+  });
+
+  test('a full queue drops whole batches and counts their records, reported once', async () => {
+    const h = new TestHTTPHandler(`127.0.0.1:${server.port}`, '/batchfull', { method: 'POST', capacity: 1, batch: { maxRecords: 2 } });
+    const start = server.requests.length;
+    server.hold = true;
+    h.handle(makeRecord('a', []));
+    h.handle(makeRecord('b', [])); // batch 1: in flight
+    await server.waitFor(start + 1);
+    for (let i = 0; i < 6; i++) h.handle(makeRecord('more', [])); // batch 2 queued; batches 3 and 4 dropped
+    h.handle(makeRecord('last', [])); // a partial batch, dropped too at close()
+    server.release();
+    await h.close();
+    assert.equal(h.dropped, 5);
+    assert.equal(h.errors.length, 1);
+    const err = h.errors[0] as RecordsDroppedError;
+    assert.equal(err.dropped, 5);
+    assert.match(err.message, /dropped 5 record\(s\)/);
+    assert.deepEqual(server.requests.slice(start).map((r) => formLines(r).length), [2, 2]);
+  });
+
+  test('emit() after close() is reported, not batched', async () => {
+    const h = new TestHTTPHandler(`127.0.0.1:${server.port}`, '/closedbatch', { method: 'POST', batch: {} });
+    await h.close();
+    h.handle(makeRecord());
+    assert.match(String(h.errors[0]), /HTTPHandler is closed/);
+  });
+
+  test('process end: the waiting batch is sent when the event loop runs dry, reported as lost on process.exit()', async () => {
+    const mod = new URL('../../src/handlers/http.js', import.meta.url).href;
+    const script = (ending: string): string => `
+      import { HTTPHandler } from ${JSON.stringify(mod)};
+      import { LogRecord } from ${JSON.stringify(new URL('../../src/index.js', import.meta.url).href)};
+      const h = new HTTPHandler('127.0.0.1:${server.port}', '/exit-${ending}', { method: 'POST', batch: { maxDelay: 3600 } });
+      for (const m of ['a', 'b']) h.handle(new LogRecord('child', 30, 'x.js', 1, m, [], null));
+      ${ending === 'exit' ? 'process.exit(0);' : ''}`;
+    const run = async (ending: string): Promise<string> => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script(ending)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const err: Buffer[] = [];
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      const [code] = (await once(child, 'close')) as [number];
+      assert.equal(code, 0);
+      return Buffer.concat(err).toString();
+    };
+    const start = server.requests.length;
+    assert.equal(await run('dry'), '');
+    const reqs = server.requests.slice(start);
+    assert.deepEqual(reqs.map((r) => [r.url, formLines(r).map((f) => f.get('msg'))]), [['/exit-dry', ['a', 'b']]]);
+    const stderr = await run('exit');
+    assert.match(stderr, /RecordsDroppedError: HTTPHandler lost 2 record\(s\): still batched at process exit/);
+    assert.equal(server.requests.length, start + 1);
+  });
+});
+
 describe('HTTPHandler constructor', () => {
   const table: [string, () => unknown, string][] = [
     ['a method other than GET/POST', () => new HTTPHandler('h', '/', { method: 'PUT' }), 'method must be GET or POST'],
@@ -393,6 +576,14 @@ print(json.dumps(out))`);
   test('a URL with CR/LF or a space is refused (http.client refuses it at putrequest)', () => {
     assert.throws(() => new HTTPHandler('h', '/log\r\nX-Evil: 1'), ValueError);
     assert.throws(() => new HTTPHandler('h', '/a b'), ValueError);
+  });
+
+  test('batch needs POST and valid limits', () => {
+    assert.throws(() => new HTTPHandler('h', '/', { batch: {} }), (e: unknown) => e instanceof ValueError && e.message === 'batch requires method POST');
+    for (const batch of [{ maxRecords: 0 }, { maxRecords: 1.5 }, { maxDelay: 0 }, { maxDelay: -1 }, { maxDelay: NaN }, { maxDelay: 1e10 }]) {
+      assert.throws(() => new HTTPHandler('h', '/', { method: 'POST', batch }), RangeError, JSON.stringify(batch));
+    }
+    assert.ok(new HTTPHandler('h', '/', { method: 'POST', batch: { maxDelay: Infinity } }));
   });
 
   test('method is upper-cased, defaults keep CPython\'s values', () => {

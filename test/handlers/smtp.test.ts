@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Formatter, LogRecord, ValueError } from '../../src/index.js';
+import { Formatter, LogRecord, RecordsDroppedError, ValueError, shutdown } from '../../src/index.js';
+import type { Clock } from '../../src/internal/clock.js';
 import { SMTPHandler, type SMTPHandlerOptions } from '../../src/handlers/smtp.js';
 import { loadNodemailer } from '../../src/internal/smtp-client.js';
 import { buildMessage, envelopeAddresses, formatDate } from '../../src/internal/smtp-message.js';
@@ -280,6 +281,151 @@ describe('SMTPHandler beyond CPython and failures', () => {
     await assert.rejects(loadNodemailer('nodemailer-not-installed-xyz'), (e: Error & { code?: string }) => {
       return e.code === 'ERR_PYLOGGING_NO_NODEMAILER' && /npm install nodemailer/.test(e.message);
     });
+  });
+});
+
+/** The Subject header and the decoded text body of a received mail. */
+function subjectAndBody(m: ReceivedMail): [string, string] {
+  const raw = m.raw.toString('latin1');
+  const sep = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, sep);
+  const cte = /^Content-Transfer-Encoding: (.*)$/m.exec(head)?.[1];
+  const payload = raw.slice(sep + 4);
+  const body = cte === 'base64' ? Buffer.from(payload, 'base64').toString('utf8') : Buffer.from(payload, 'latin1').toString('utf8');
+  return [/^Subject: (.*)$/m.exec(head)?.[1] ?? '', body];
+}
+
+describe('SMTPHandler digests (batch, beyond CPython, opt-in)', () => {
+  let server: TestSMTPServer;
+  before(async () => {
+    server = await TestSMTPServer.start({ auth: ['user', 's3cret'] });
+  });
+  after(() => server.close());
+
+  /** A digest handler with a record-dependent subject, CPython's format, logging in to `server`. */
+  function digestHandler(options: SMTPHandlerOptions): TestSMTPHandler {
+    const h = new (class extends TestSMTPHandler {
+      override getSubject(r: LogRecord): string {
+        return `[${r.levelname}] ${r.getMessage()}`;
+      }
+    })(['127.0.0.1', server.port], 'App <app@x.test>', ['a@x.test', 'b@x.test'], 'unused', { credentials: ['user', 's3cret'], ...options });
+    h.setFormatter(new Formatter(FORMAT));
+    return h;
+  }
+
+  test('maxRecords cuts digests by count; subject from the first record; flush() mails the partial digest', async () => {
+    const h = digestHandler({ batch: { maxRecords: 2, maxDelay: Infinity } });
+    const start = server.mails.length;
+    for (let i = 0; i < 5; i++) h.handle(record('n=%d', [i]));
+    await server.waitFor(start + 2); // two full digests went out without a flush
+    await h.flush();
+    const mails = server.mails.slice(start);
+    assert.deepEqual(mails.map(subjectAndBody), [
+      ['[ERROR] n=0', 'ERROR:app.mail:n=0\r\nERROR:app.mail:n=1\r\n'],
+      ['[ERROR] n=2', 'ERROR:app.mail:n=2\r\nERROR:app.mail:n=3\r\n'],
+      ['[ERROR] n=4', 'ERROR:app.mail:n=4\r\n'],
+    ]);
+    for (const m of mails) assert.deepEqual([m.mailFrom, m.rcptTo, m.user], ['app@x.test', ['a@x.test', 'b@x.test'], 'user']);
+    await h.close();
+    assert.deepEqual(h.errors, []);
+  });
+
+  test('a digest is the mail CPython\'s EmailMessage makes of the joined records (quoted-printable, unicode)', async () => {
+    const h = digestHandler({ batch: { maxRecords: 20 } });
+    const start = server.mails.length;
+    const msgs = Array.from({ length: 12 }, (_, i) => `zeile ${i}: ü ${'x'.repeat(90)}`);
+    for (const m of msgs) h.handle(record(m));
+    await h.close();
+    const [mail] = server.mails.slice(start) as [ReceivedMail];
+    const expected = runPython<string>(String.raw`
+import io, json, sys
+from email.message import EmailMessage
+from email.generator import BytesGenerator
+c = json.load(sys.stdin)
+msg = EmailMessage()
+msg['From'] = 'App <app@x.test>'; msg['To'] = 'a@x.test,b@x.test'; msg['Subject'] = c['subject']
+msg['Date'] = 'Wed, 25 Nov 2026 05:53:02 +0000'
+msg.set_content('\n'.join('ERROR:app.mail:' + m for m in c['msgs']))
+b = io.BytesIO(); BytesGenerator(b).flatten(msg, linesep='\r\n')
+print(json.dumps(b.getvalue().decode('latin-1')))`, { subject: `[ERROR] ${msgs[0] as string}`, msgs });
+    assert.equal(withoutDate(mail.raw), withoutDate(Buffer.from(expected, 'latin1')));
+    assert.match(mail.raw.toString('latin1'), /^Content-Transfer-Encoding: quoted-printable\r\n/m);
+    assert.deepEqual(h.errors, []);
+  });
+
+  test('maxDelay cuts digests by time: a record arriving when the digest is maxDelay old (injected clock) mails it first', async () => {
+    const clock: Clock & { t: number } = { t: 1_700_000_000, now() { return this.t; } };
+    const h = digestHandler({ clock, batch: { maxRecords: 100, maxDelay: 60 } });
+    const start = server.mails.length;
+    h.handle(record('a'));
+    clock.t += 59;
+    h.handle(record('b'));
+    clock.t += 1;
+    h.handle(record('c')); // the digest [a, b] is 60 s old: mailed, c starts the next
+    await server.waitFor(start + 1);
+    await h.close();
+    assert.deepEqual(server.mails.slice(start).map(subjectAndBody), [
+      ['[ERROR] a', 'ERROR:app.mail:a\r\nERROR:app.mail:b\r\n'],
+      ['[ERROR] c', 'ERROR:app.mail:c\r\n'],
+    ]);
+    assert.deepEqual(h.errors, []);
+  });
+
+  test('maxDelay\'s timer mails a waiting digest without flush()', async () => {
+    const h = digestHandler({ batch: { maxDelay: 0.02 } });
+    const got = once(server, 'mail');
+    h.handle(record('a'));
+    h.handle(record('b'));
+    const [mail] = (await got) as [ReceivedMail]; // the event the timer causes, not a sleep
+    assert.deepEqual(subjectAndBody(mail), ['[ERROR] a', 'ERROR:app.mail:a\r\nERROR:app.mail:b\r\n']);
+    await h.close();
+    assert.deepEqual(h.errors, []);
+  });
+
+  test('close() and shutdown() mail a partial digest that would otherwise wait for maxDelay', async () => {
+    for (const end of ['close', 'shutdown'] as const) {
+      const h = digestHandler({ batch: { maxDelay: 3600 } });
+      const start = server.mails.length;
+      h.handle(record(end));
+      h.handle(record('second'));
+      if (end === 'close') await h.close();
+      else await shutdown([h]);
+      assert.deepEqual(server.mails.slice(start).map(subjectAndBody), [[`[ERROR] ${end}`, `ERROR:app.mail:${end}\r\nERROR:app.mail:second\r\n`]]);
+      assert.deepEqual(h.errors, []);
+    }
+  });
+
+  test('a failed digest is reported once, with its record count and the server\'s reply as cause', async () => {
+    const h = digestHandler({ credentials: ['user', 'wrong'], batch: {} });
+    const start = server.mails.length;
+    for (let i = 0; i < 3; i++) h.handle(record('n=%d', [i]));
+    await h.close();
+    assert.equal(h.errors.length, 1);
+    const err = h.errors[0] as RecordsDroppedError;
+    assert.ok(err instanceof RecordsDroppedError);
+    assert.equal(err.dropped, 3);
+    assert.match(err.message, /^SMTPHandler could not deliver a digest of 3 record\(s\): .*535 Invalid username or password/);
+    assert.match(String(err.cause), /535/);
+    assert.equal(server.mails.length, start);
+  });
+
+  test('a subject with a line break refuses the record that would start a digest, as without batching', async () => {
+    const h = new TestSMTPHandler(['127.0.0.1', server.port], 'a@x.test', 'b@x.test', 'alert\r\nBcc: evil@x.test', {
+      credentials: ['user', 's3cret'], batch: {},
+    });
+    const start = server.mails.length;
+    h.handle(record('a'));
+    h.handle(record('b'));
+    await h.close();
+    assert.equal(h.errors.length, 2);
+    for (const e of h.errors) assert.ok(e instanceof ValueError && e.message === 'Header values may not contain linefeed or carriage return characters');
+    assert.equal(server.mails.length, start);
+  });
+
+  test('batch options are validated', () => {
+    for (const batch of [{ maxRecords: 0 }, { maxDelay: 0 }, { maxDelay: -1 }, { maxDelay: 1e10 }]) {
+      assert.throws(() => new SMTPHandler('h', 'a@x', 'b@x', 's', { batch }), RangeError, JSON.stringify(batch));
+    }
   });
 });
 
