@@ -69,9 +69,9 @@ type SegmentRenderer = (record: LogRecord, i: number, v: unknown) => string;
  * width or precision go through `slow` (the general path). Null when code generation is disallowed
  * (`--disallow-code-generation-from-strings`): callers then walk the segments.
  *
- * measured (Node 20.20, `%(asctime)s %(levelname)s %(name)s: %(message)s`, 2M records): walking the segments
- * reads `record[key]` with a different key each time, a megamorphic keyed load (≈ 11 % of a null-sink record
- * with its lookup); the generated function's constant-key loads are monomorphic.
+ * measured (Node 20.20, `%(asctime)s %(levelname)s %(name)s: %(message)s`, `info()` to a null sink, CPU time,
+ * three A/B runs): 2.7–3.8 M records/s walking the segments, 4.5–5.1 M with the generated function. The walk reads
+ * `record[key]` with a different key each time, a megamorphic keyed load; the generated loads are monomorphic.
  */
 function buildRenderer(
   kinds: readonly number[],
