@@ -246,7 +246,14 @@ export class WorkerQueueListener implements ListenerLike {
     };
     // `--input-type` (node -e) is refused by a worker that runs a file: do not pass it on.
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-    const worker = new Worker(this.#workerUrl, { workerData: init, execArgv });
+    let worker: Worker;
+    try {
+      worker = new Worker(this.#workerUrl, { workerData: init, execArgv });
+    } catch (err) {
+      // Per-process V8 flags (`--expose-gc`, `--max-old-space-size`) are refused by workers: start it without them.
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+      worker = new Worker(this.#workerUrl, { workerData: init, execArgv: [] });
+    }
     this.worker = worker;
     this.#alive = true;
     this.#exited = new Promise((resolveExit) => {
