@@ -5,11 +5,13 @@
  * share one log (the logging cookbook's "Sending and receiving logging events across a network").
  *
  * ```
- * pylogging listen [--tcp PORT] [--udp PORT] [--unix PATH] [--host HOST] [--format FMT] [--level LEVEL]
- *                  [--max-record-size BYTES] [--config logging.json]
+ * pylogging listen [--tcp PORT] [--udp PORT] [--unix PATH] [--unix-dgram PATH] [--host HOST] [--format FMT]
+ *                  [--level LEVEL] [--max-record-size BYTES] [--config logging.json]
  * ```
- * Without a transport it listens on TCP 9020 and UDP 9021 (DEFAULT_TCP/UDP_LOGGING_PORT). Where it listens and each
- * refused input are reported on stderr. SIGINT/SIGTERM stop it: connections close, handlers flush, exit code 0.
+ * Without a transport it listens on TCP 9020 and UDP 9021 (DEFAULT_TCP/UDP_LOGGING_PORT). `--unix-dgram` receives
+ * from `DatagramHandler(path, None)` and needs the optional package `unix-dgram` (without it: exit 1, naming it).
+ * Where it listens and each refused input are reported on stderr. SIGINT/SIGTERM stop it: connections close, socket
+ * files it created are removed, handlers flush, exit code 0.
  */
 import { configFromFile } from './config/file-config.js';
 import { basicConfig, shutdown } from './core/api.js';
@@ -19,10 +21,16 @@ import { LogRecordReceiver, type LogRecordReceiverOptions } from './receiver.js'
 /** The cookbook receiver's format, with the time first. */
 const DEFAULT_LISTEN_FORMAT = '%(asctime)s %(process)5s %(name)-15s %(levelname)-8s %(message)s';
 
-const USAGE = `usage: pylogging listen [--tcp PORT] [--udp PORT] [--unix PATH] [--host HOST]
+const USAGE = `usage: pylogging listen [--tcp PORT] [--udp PORT] [--unix PATH] [--unix-dgram PATH] [--host HOST]
                         [--format FMT] [--level LEVEL] [--max-record-size BYTES] [--config FILE]
 Receives log records from SocketHandler/DatagramHandler (CPython's or pylogging's) and writes them to stdout.
-Default: --tcp 9020 --udp 9021 on localhost.`;
+  --tcp PORT            SocketHandler(host, PORT)
+  --udp PORT            DatagramHandler(host, PORT)
+  --unix PATH           SocketHandler(PATH, None): a unix stream socket
+  --unix-dgram PATH     DatagramHandler(PATH, None): a unix datagram socket (needs the optional package unix-dgram)
+  --host HOST           interface for --tcp/--udp (default localhost)
+  --max-record-size N   largest record accepted, in bytes (default 1048576); larger ones are refused
+Default: --tcp 9020 --udp 9021 on localhost. Refused input is reported on stderr; the receiver keeps serving.`;
 
 interface ListenArgs {
   receiver: LogRecordReceiverOptions;
@@ -48,6 +56,7 @@ function parseListenArgs(argv: readonly string[]): ListenArgs {
       case '--tcp': out.receiver.tcp = port(flag, value); break;
       case '--udp': out.receiver.udp = port(flag, value); break;
       case '--unix': out.receiver.unix = value; break;
+      case '--unix-dgram': out.receiver.unixDgram = value; break;
       case '--host': out.receiver.host = value; break;
       case '--format': out.format = value; break;
       case '--level': out.level = value; break;
@@ -63,7 +72,9 @@ function parseListenArgs(argv: readonly string[]): ListenArgs {
     }
   }
   const r = out.receiver;
-  if (r.tcp === undefined && r.udp === undefined && r.unix === undefined) Object.assign(r, { tcp: 9020, udp: 9021 });
+  if (r.tcp === undefined && r.udp === undefined && r.unix === undefined && r.unixDgram === undefined) {
+    Object.assign(r, { tcp: 9020, udp: 9021 });
+  }
   return out;
 }
 
@@ -85,7 +96,13 @@ async function listen(argv: readonly string[]): Promise<number> {
     process.stderr.write(`pylogging listen: ${(err as Error).message}\n`);
     return 2;
   }
-  const receiver = new LogRecordReceiver(args.receiver);
+  let receiver: LogRecordReceiver;
+  try {
+    receiver = new LogRecordReceiver(args.receiver);
+  } catch (err) {
+    process.stderr.write(`pylogging listen: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
   receiver.on('refused', (err: Error, info: { transport: string; peer: string }) => {
     process.stderr.write(`pylogging listen: refused ${info.transport} input from ${info.peer}: ${err.message}\n`);
   });
@@ -95,6 +112,7 @@ async function listen(argv: readonly string[]): Promise<number> {
     if (at.tcp) process.stderr.write(`listening tcp ${at.tcp.address}:${at.tcp.port}\n`);
     if (at.udp) process.stderr.write(`listening udp ${at.udp.address}:${at.udp.port}\n`);
     if (at.unix) process.stderr.write(`listening unix ${at.unix}\n`);
+    if (at.unixDgram) process.stderr.write(`listening unix-dgram ${at.unixDgram}\n`);
   } catch (err) {
     process.stderr.write(`pylogging listen: ${(err as Error).message}\n`);
     await receiver.close();

@@ -95,3 +95,4 @@ export {
   type RefusedInfo,
 } from './receiver.js';
 export { RecordsDroppedError } from './core/errors.js';
+export { UnixDgramMissingError } from './internal/unix-dgram.js';

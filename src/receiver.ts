@@ -1,11 +1,12 @@
 /**
  * The log-record receiver: the logging cookbook's "many processes, one log file" server. It accepts what CPython's
  * (and pylogging's) SocketHandler and DatagramHandler send — a 4-byte big-endian length, then a pickle of the record
- * dict — over TCP, UDP and a unix stream socket, rebuilds each record with `makeLogRecord`, and hands it to
- * `getLogger(record.name).handle(record)`, as the cookbook's `LogRecordStreamHandler` does.
+ * dict — over TCP, UDP, a unix stream socket and a unix datagram socket, rebuilds each record with `makeLogRecord`,
+ * and hands it to `getLogger(record.name).handle(record)`, as the cookbook's `LogRecordStreamHandler` does.
  *
  * The receiver faces the network, so decoding is data-only (`internal/unpickle.ts`): a pickle that names code, is
- * malformed, or is over the limits is refused, that connection is closed, and the others keep being served.
+ * malformed, or is over the limits is refused, that connection is closed (a datagram is dropped), and the others keep
+ * being served.
  */
 import { createSocket as createDgramSocket, type Socket as DgramSocket } from 'node:dgram';
 import { EventEmitter, once } from 'node:events';
@@ -14,8 +15,10 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { getLogger } from './core/api.js';
 import { makeLogRecord, type LogRecord } from './core/record.js';
 import { loads, UnpicklingError } from './internal/unpickle.js';
+import { bindUnixDgram, type UnixDgramSocket } from './internal/unix-dgram.js';
 
 export { UnpicklingError } from './internal/unpickle.js';
+export { UnixDgramMissingError } from './internal/unix-dgram.js';
 
 /** Options of {@link LogRecordReceiver}. Leave a transport out (or null) not to listen on it. */
 export interface LogRecordReceiverOptions {
@@ -27,7 +30,17 @@ export interface LogRecordReceiverOptions {
   udp?: number | null;
   /** Path of a unix stream socket (`SocketHandler(path, null)`). A stale socket file there is replaced. */
   unix?: string | null;
-  /** Largest pickle accepted, in bytes; a length prefix over it closes the connection. @default 1 MiB */
+  /**
+   * Path of a unix datagram socket (`DatagramHandler(path, null)`, CPython's `DatagramHandler(path, None)`); needs
+   * the optional package `unix-dgram`. A stale socket file there (one nobody receives on) is replaced; a regular
+   * file, or a socket another process receives on, makes `listen()` reject with `EADDRINUSE`. `close()` removes the
+   * socket file. The addon reads at most 64 KiB per datagram, so longer records cannot arrive whole and are refused.
+   */
+  unixDgram?: string | null;
+  /**
+   * Largest pickle accepted, in bytes; a length prefix over it closes the connection (or drops the datagram).
+   * @default 1 MiB
+   */
   maxRecordSize?: number;
   /** Deepest nesting accepted in a record. @default 100 */
   maxDepth?: number;
@@ -44,12 +57,13 @@ export interface ReceiverAddresses {
   tcp?: AddressInfo;
   udp?: AddressInfo;
   unix?: string;
+  unixDgram?: string;
 }
 
 /** Details of a refused input, given with the `'refused'` event. */
 export interface RefusedInfo {
-  transport: 'tcp' | 'udp' | 'unix';
-  /** `host:port` of the peer, or the socket path. */
+  transport: 'tcp' | 'udp' | 'unix' | 'unix-dgram';
+  /** `host:port` of the peer, or the socket path (the sender's, for a unix datagram sent from a bound socket). */
   peer: string;
 }
 
@@ -57,7 +71,11 @@ export interface RefusedInfo {
  * Receives pickled log records and logs them locally.
  *
  * Events: `'record'` (record, transport) after a record was handled; `'refused'` (UnpicklingError, RefusedInfo)
- * when an input was refused (the connection is closed); `'error'` (Error) for a listening socket's error.
+ * when an input was refused (the connection is closed; a refused datagram is dropped, and its socket keeps
+ * receiving); `'error'` (Error) for a listening socket's error. Count `'refused'` events to count refusals.
+ *
+ * Datagram inputs (`udp`, `unixDgram`) take one record per datagram, as CPython's DatagramHandler sends it: the
+ * 4-byte length, then the pickle. The length must fit in the datagram and in `maxRecordSize`.
  *
  * @example
  * ```ts
@@ -71,6 +89,7 @@ export class LogRecordReceiver extends EventEmitter {
   readonly #servers: Server[] = [];
   readonly #conns = new Set<Socket>();
   #udp: DgramSocket | null = null;
+  #unixDgram: UnixDgramSocket | null = null;
   #addresses: ReceiverAddresses = {};
   #closing: Promise<void> | null = null;
 
@@ -86,6 +105,11 @@ export class LogRecordReceiver extends EventEmitter {
       const v = options[key];
       if (v !== undefined && !(v > 0 && v < Infinity)) throw new RangeError(`${key} must be a positive number, got ${String(v)}`);
     }
+    const { unix, unixDgram } = options;
+    if (unixDgram !== undefined && unixDgram !== null && (typeof unixDgram !== 'string' || unixDgram === '')) {
+      throw new TypeError(`unixDgram must be a socket path, got ${String(unixDgram)}`);
+    }
+    if (unixDgram && unixDgram === unix) throw new RangeError(`unix and unixDgram must be different paths, got ${unix} for both`);
     this.options = { ...options };
   }
 
@@ -94,10 +118,21 @@ export class LogRecordReceiver extends EventEmitter {
     return this.#addresses;
   }
 
-  /** Starts listening on every configured transport; resolves with the addresses (ports chosen for 0). */
+  /**
+   * Starts listening on every configured transport; resolves with the addresses (ports chosen for 0).
+   * @throws {UnixDgramMissingError} (`ERR_PYLOGGING_UNIX_DGRAM_MISSING`, naming the package) for `unixDgram`
+   * without the optional `unix-dgram` package, before any transport is opened; a transport's bind error otherwise.
+   */
   async listen(): Promise<ReceiverAddresses> {
     const host = this.options.host ?? 'localhost';
-    const { tcp, udp, unix } = this.options;
+    const { tcp, udp, unix, unixDgram } = this.options;
+    if (unixDgram !== undefined && unixDgram !== null) {
+      // first: a missing addon or a taken path then leaves nothing half-open
+      const sock = bindUnixDgram(unixDgram);
+      this.#unixDgram = sock;
+      sock.on('message', (msg, from) => this.#datagram(msg, 'unix-dgram', from ?? unixDgram));
+      this.#addresses.unixDgram = unixDgram;
+    }
     if (tcp !== undefined && tcp !== null) {
       const server = this.#streamServer('tcp');
       server.listen(tcp, host);
@@ -114,7 +149,7 @@ export class LogRecordReceiver extends EventEmitter {
     if (udp !== undefined && udp !== null) {
       const sock = createDgramSocket(host.includes(':') ? 'udp6' : 'udp4');
       this.#udp = sock;
-      sock.on('message', (msg, rinfo) => this.#datagram(msg, `${rinfo.address}:${rinfo.port}`));
+      sock.on('message', (msg, rinfo) => this.#datagram(msg, 'udp', `${rinfo.address}:${rinfo.port}`));
       sock.bind(udp, host);
       await once(sock, 'listening');
       sock.on('error', (err) => this.listenerCount('error') > 0 && this.emit('error', err));
@@ -138,6 +173,7 @@ export class LogRecordReceiver extends EventEmitter {
       for (const c of this.#conns) c.destroy();
       await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       if (this.#udp) await new Promise<void>((resolve) => this.#udp?.close(() => resolve()));
+      this.#unixDgram?.close(); // also removes its socket file
     })());
   }
 
@@ -204,12 +240,18 @@ export class LogRecordReceiver extends EventEmitter {
     });
   }
 
-  #datagram(msg: Buffer, peer: string): void {
-    if (msg.length < 4 || msg.readUInt32BE(0) > msg.length - 4) {
-      this.emit('refused', new UnpicklingError('datagram shorter than its length prefix'), { transport: 'udp', peer });
+  /** One datagram, one record: the 4-byte length, then the pickle (bytes after it are ignored). */
+  #datagram(msg: Buffer, transport: 'udp' | 'unix-dgram', peer: string): void {
+    const max = this.options.maxRecordSize ?? 1024 * 1024;
+    const n = msg.length < 4 ? -1 : msg.readUInt32BE(0);
+    let err: UnpicklingError | null = null;
+    if (n < 0 || n > msg.length - 4) err = new UnpicklingError('datagram shorter than its length prefix');
+    else if (n > max) err = new UnpicklingError(`record of ${n} bytes is over maxRecordSize (${max})`);
+    if (err) {
+      this.emit('refused', err, { transport, peer } satisfies RefusedInfo);
       return;
     }
-    this.#decode(msg.subarray(4, 4 + msg.readUInt32BE(0)), 'udp', peer);
+    this.#decode(msg.subarray(4, 4 + n), transport, peer);
   }
 
   /** Unpickles one record and handles it; false (after a 'refused' event) when it was refused. */

@@ -237,7 +237,13 @@ export function loads(data: Uint8Array, options: UnpickleOptions = {}): unknown 
     switch (op) {
       case 0x2e: { // STOP
         if (stack.length !== 1 || r.marks.length) fail('unpickling stack is not a single value at STOP');
-        return convert(stack[0], maxDepth);
+        try {
+          return convert(stack[0], maxDepth);
+        } catch (err) {
+          // A maxDepth set beyond what the JS stack holds: refuse the pickle, never a RangeError to the caller.
+          if (err instanceof RangeError && /call stack/i.test(err.message)) fail(`nesting deeper than the stack allows`);
+          throw err;
+        }
       }
       case 0x80: { // PROTO
         const v = r.u8();
