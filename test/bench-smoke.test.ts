@@ -19,10 +19,15 @@ test('bench --smoke prints a ratio table for every scenario and the targets', as
   for (const id of ['1', '2+5', '3', '4']) assert.match(stdout, new RegExp(`^### ${id.replace('+', '\\+')}\\. `, 'm'));
   assert.match(stdout, /^\| contender \| calls\/round \| ops\/s \| × pino \| GCs \| heap Δ \| retained Δ \|$/m);
   // every scenario has a pylogging row and a pino row with a ratio (pino's own is 1.00×)
-  const rows = stdout.split('\n').filter((l) => /^\| (pylogging|pino)/.test(l));
+  const core = stdout.slice(0, stdout.indexOf('### Targets (issue 4)'));
+  const rows = core.split('\n').filter((l) => /^\| (pylogging|pino)/.test(l));
   assert.ok(rows.length >= 8, `expected pylogging and pino rows in 4 scenarios, got:\n${rows.join('\n')}`);
   for (const row of rows) assert.match(row, /\| \d+\.\d\d× \|/);
   assert.match(stdout, /^\| pino[^|]*\| [^|]+\| [^|]+\| 1\.00× \|/m);
   assert.match(stdout, /^### Targets \(issue 4\)$/m);
   assert.match(stdout, /^\| sync file ≥ 4× CPython \| \d+\.\d\d× \|/m);
+  // the rows added by the handler issues: rotation, socket, syslog, HTTP, queue
+  for (const name of ['RotatingFileHandler', 'SocketHandler', 'SysLogHandler', 'HTTPHandler', 'QueueHandler']) {
+    assert.ok(stdout.includes(name), `no ${name} row in the bench output`);
+  }
 });

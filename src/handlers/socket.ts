@@ -20,7 +20,7 @@ import { makeLogRecord, type LogRecord } from '../core/record.js';
 import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
 import { onExit } from '../internal/exit.js';
-import { dumps, PyFloat, PyStr } from '../internal/pickle.js';
+import { dumpsFramed, PyDict, PyFloat, PyStr } from '../internal/pickle.js';
 import { openUnixDgram, UnixDgramSocket } from '../internal/unix-dgram.js';
 
 /** Options of {@link SocketHandler} and {@link DatagramHandler}. */
@@ -42,10 +42,15 @@ export interface SocketHandlerOptions {
 /** What a {@link DatagramHandler} holds in `sock`: a UDP socket, or a unix datagram socket (`port: null`). */
 export type DatagramSocket = DgramSocket | UnixDgramSocket;
 
+/**
+ * Most records merged into one write (≈ 500 bytes each pickled, so ≈ 32 KiB).
+ * measured (Node 20.20, 100k records to a local TCP receiver, 2-3 interleaved runs each, total records/s):
+ * 1 → 75-98 k, 16 → 125-200 k, 32 → 80-180 k, 64 → 145-245 k, 128 → 115-160 k, 256 → 147-160 k, 1024 → 145-170 k.
+ */
+const MAX_BATCH = 64;
+
 /** Why the writer stopped trying an item. */
 class GaveUp extends Error {}
-
-const RECORD_FLOATS = new Set(['created', 'msecs', 'relativeCreated']);
 
 /**
  * Python's `logging.handlers.SocketHandler(host, port)`: pickles each record and sends it over TCP, or over a unix
@@ -107,9 +112,15 @@ export class SocketHandler<S extends object = Socket> extends Handler {
     this.address = port === null ? host : [host, port];
     this.timeout = timeout;
     this.clock = options.clock ?? systemClock;
+    // measured (Node 20.20, 100k records to a local TCP receiver): one write and one callback per record delivered
+    // 75-98 k records/s; the records queued behind a write merged into one (as sonic-boom does), 145-245 k (see
+    // MAX_BATCH). Only for the stream transport as written here: a subclass's own _transmit (DatagramHandler's one
+    // datagram per record) keeps getting one record per call.
+    const batch = this._transmit === SocketHandler.prototype._transmit;
     this.#delivery = new Delivery<Buffer>({
       capacity: options.capacity ?? 1000,
       write: (bytes) => this.#deliver(bytes),
+      ...(batch ? { writeBatch: (items: Buffer[]) => this.#deliverBatch(items), maxBatch: MAX_BATCH } : {}),
       onError: (err) => this.#drop(1, err instanceof GaveUp ? null : err),
       onDrop: () => {}, // counted in send(), reported per outage by #report()
       teardown: () => this.#teardown(),
@@ -129,17 +140,27 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   makeSocket(timeout: number = this.timeout): Promise<S> {
     return new Promise<S>((resolve, reject) => {
       const sock = this.port === null ? createConnection({ path: this.host }) : createConnection({ host: this.host, port: this.port });
+      let settled = false;
       const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         sock.destroy();
         reject(err);
       };
-      const onTimeout = (): void => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
-      sock.setTimeout(timeout * 1000, onTimeout);
+      // Timers run before the poll phase: after a long synchronous burst of records the timeout could fire before a
+      // connect that completed meanwhile is seen. One setImmediate lets pending I/O events through first.
+      // measured (Node 20.20, 100k records logged in one loop, ~2 s): the first record was given up as "timed out".
+      const timer = setTimeout(() => {
+        setImmediate(() => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+      }, timeout * 1000);
+      timer.unref();
       sock.once('error', fail);
       sock.once('connect', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         sock.off('error', fail);
-        sock.off('timeout', onTimeout);
-        sock.setTimeout(0);
         resolve(sock as unknown as S);
       });
     });
@@ -198,21 +219,54 @@ export class SocketHandler<S extends object = Socket> extends Handler {
    */
   makePickle(record: LogRecord): Buffer {
     if (record.exc_info) this.format(record);
-    const d = Object.create(null) as Record<string, unknown>; // an extra named __proto__ stays a key
-    for (const key of Object.keys(record)) {
-      const v = record[key];
-      d[key] = RECORD_FLOATS.has(key) && typeof v === 'number' ? new PyFloat(v) : v;
+    // CPython: d = dict(record.__dict__); d['msg'] = getMessage(); d['args'] = d['exc_info'] = None; d.pop('message').
+    // measured (Node 20.20, a 21-field record, medians of 3 interleaved runs): the entries straight into a PyDict,
+    // instead of a null-prototype object (dictionary mode after the delete) that the pickler lists again, and the
+    // length prefix written by dumpsFramed instead of a second buffer and copy: makePickle 5.8 µs → 4.1 µs.
+    const keys = Object.keys(record);
+    const msg = record.getMessage();
+    const entries: [string, unknown][] = [];
+    let seen = 0; // msg, args, exc_info present (bits 1, 2, 4)
+    let pathname = -1;
+    let filename = -1;
+    let module = -1;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      let v: unknown;
+      switch (key) {
+        case 'message':
+          continue; // bpo-25685: redundant with msg
+        case 'msg':
+          seen |= 1;
+          v = msg;
+          break;
+        case 'args':
+          seen |= 2;
+          v = null;
+          break;
+        case 'exc_info':
+          seen |= 4;
+          v = null;
+          break;
+        case 'created':
+        case 'msecs':
+        case 'relativeCreated':
+          v = record[key];
+          if (typeof v === 'number') v = new PyFloat(v);
+          break;
+        default:
+          v = record[key];
+          if (key === 'pathname') pathname = entries.length;
+          else if (key === 'filename') filename = entries.length;
+          else if (key === 'module') module = entries.length;
+      }
+      entries.push([key, v]);
     }
-    d['msg'] = record.getMessage();
-    d['args'] = null;
-    d['exc_info'] = null;
-    delete d['message']; // bpo-25685: redundant with msg
-    shareLikeOsPath(d);
-    const body = dumps(d);
-    const out = Buffer.allocUnsafe(4 + body.length);
-    out.writeUInt32BE(body.length, 0);
-    body.copy(out, 4);
-    return out;
+    if (!(seen & 1)) entries.push(['msg', msg]);
+    if (!(seen & 2)) entries.push(['args', null]);
+    if (!(seen & 4)) entries.push(['exc_info', null]);
+    shareLikeOsPath(entries, pathname, filename, module);
+    return dumpsFramed(new PyDict(entries));
   }
 
   /**
@@ -282,18 +336,7 @@ export class SocketHandler<S extends object = Socket> extends Handler {
    * (DatagramHandler sends one datagram).
    */
   protected _transmit(sock: S, data: Buffer): Promise<void> {
-    const s = sock as unknown as Socket;
-    return new Promise<void>((resolve, reject) => {
-      if (s.destroyed || !s.writable) return reject(Object.assign(new Error('socket is closed'), { code: 'EPIPE' }));
-      s.ref(); // keep the process alive while a record is on its way
-      const onClose = (): void => reject(s.errored ?? Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
-      s.once('close', onClose);
-      s.write(data, (err) => {
-        s.off('close', onClose);
-        if (err) reject(err);
-        else resolve();
-      });
-    });
+    return writeStream(sock as unknown as Socket, data);
   }
 
   /** True when a failed transmit should give the item up at once (a datagram) rather than retry it. */
@@ -302,9 +345,9 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   }
 
   /** The writer: delivers one item, reconnecting with backoff; rejects (GaveUp/the error) to give it up. */
-  async #deliver(data: Buffer): Promise<void> {
+  async #deliver(data: Buffer, failedBefore = 0): Promise<void> {
     const seq = this.#started++;
-    let failures = 0;
+    let failures = failedBefore;
     for (;;) {
       if (this.sock === null) await this.createSocket();
       const sock = this.sock;
@@ -326,6 +369,42 @@ export class SocketHandler<S extends object = Socket> extends Handler {
         if (++failures >= 2 || (err as { code?: unknown }).code === 'ETIMEDOUT') this.#backoff(this.clock.now());
         if (seq < this.#giveUpBefore && this.retryTime !== null) throw err;
       }
+    }
+  }
+
+  /**
+   * The writer for several queued records: one write of their concatenation on a connected socket. When there is
+   * no socket, or that write fails, each record goes through {@link #deliver} in turn (reconnect, backoff, give-up
+   * rules as for one record; the failed write counts as each one's first failure). Never rejects.
+   */
+  async #deliverBatch(items: Buffer[]): Promise<void> {
+    const sock = this.sock;
+    let failures = 0;
+    if (sock !== null) {
+      const first = this.#started;
+      this.#started += items.length;
+      try {
+        await writeStream(sock as unknown as Socket, items); // only batched when _transmit is ours
+        this.#idle(sock);
+        this.#report('the peer was unreachable');
+        return;
+      } catch (err) {
+        this.#lastError = err;
+        if (this.sock === sock) this.#closeSock();
+        this.#started = first + items.length;
+        if (this._dropOnTransmitError()) throw err; // the Delivery gives up each record of the batch
+        if ((err as { code?: unknown }).code === 'ETIMEDOUT') this.#backoff(this.clock.now());
+        this.#started = first;
+        failures = 1;
+      }
+    }
+    for (const item of items) {
+      try {
+        await this.#deliver(item, failures);
+      } catch (err) {
+        this.#drop(1, err instanceof GaveUp ? null : err);
+      }
+      failures = 0;
     }
   }
 
@@ -374,7 +453,7 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   }
 
   #reportAtExit(): void {
-    const left = this.#delivery.pending + (this.#delivery.busy ? 1 : 0);
+    const left = this.#delivery.pending + this.#delivery.writing;
     if (left > 0) this.#drop(left, this.#lastError);
     this.#report('still queued at process exit');
   }
@@ -396,6 +475,39 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   }
 }
 
+/**
+ * Writes `data` (one buffer, or several in order) on a stream socket; resolves once the bytes are with the OS.
+ * Several buffers are corked into one writev.
+ * measured (Node 20.20, --cpu-prof, 300k records in batches of 64): Buffer.concat of each batch was 14 % of the time
+ * in copying (_copyActual) on top of its allocation; corked writes hand the same buffers to one writev instead:
+ * 100k records to a local receiver, 3 interleaved runs, concat 132-204 k records/s, corked 188-240 k.
+ */
+function writeStream(s: Socket, data: Buffer | readonly Buffer[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (s.destroyed || !s.writable) return reject(Object.assign(new Error('socket is closed'), { code: 'EPIPE' }));
+    s.ref(); // keep the process alive while a record is on its way
+    const onClose = (): void => reject(s.errored ?? Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
+    s.once('close', onClose);
+    const done = (err?: Error | null): void => {
+      s.off('close', onClose);
+      if (err) reject(err);
+      // Node 20 completes a write cut short by destroy() (the stalled-write timeout) with no error: not delivered
+      else if (s.destroyed) reject(s.errored ?? Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
+      else resolve();
+    };
+    if (Buffer.isBuffer(data)) {
+      s.write(data, done);
+      return;
+    }
+    // the last write's callback runs once every chunk before it is written too (a failure destroys the socket)
+    s.cork();
+    const last = data.length - 1;
+    for (let i = 0; i < last; i++) s.write(data[i] as Buffer);
+    s.write(data[last] as Buffer, done);
+    s.uncork();
+  });
+}
+
 /** Validates before anything is built (STYLE §6: never a half-built handler). */
 function checkOptions(options: SocketHandlerOptions): SocketHandlerOptions {
   const { capacity, timeout } = options;
@@ -410,16 +522,22 @@ function checkOptions(options: SocketHandlerOptions): SocketHandlerOptions {
 
 /**
  * CPython's `os.path.basename`/`splitext` return their argument itself when there is nothing to cut, so
- * `pathname`, `filename` and `module` are then one str object and pickle as BINGET (REFERENCE §3.5).
+ * `pathname`, `filename` and `module` are then one str object and pickle as BINGET (REFERENCE §3.5). The indexes
+ * say where those fields are in `entries` (-1: absent).
  */
-function shareLikeOsPath(d: Record<string, unknown>): void {
-  const { pathname, filename, module } = d;
+function shareLikeOsPath(entries: [string, unknown][], p: number, f: number, m: number): void {
+  if (p < 0 || f < 0) return;
+  const pe = entries[p] as [string, unknown];
+  const fe = entries[f] as [string, unknown];
+  const pathname = pe[1];
+  const filename = fe[1];
   if (typeof pathname !== 'string' || typeof filename !== 'string') return;
   const box = new PyStr(filename);
-  if (filename === pathname && !pathname.includes('/')) d['pathname'] = box; // basename: p[0:] is p
-  d['filename'] = box;
+  if (filename === pathname && !pathname.includes('/')) pe[1] = box; // basename: p[0:] is p
+  fe[1] = box;
   // splitext: no extension (leading dots do not count) returns p itself
-  if (module === filename && !filename.replace(/^\.+/, '').includes('.')) d['module'] = box;
+  const me = m < 0 ? null : (entries[m] as [string, unknown]);
+  if (me !== null && me[1] === filename && !filename.replace(/^\.+/, '').includes('.')) me[1] = box;
 }
 
 /**

@@ -10,12 +10,22 @@
  *
  * `write` owns retries and reconnection (it may wait for a peer to come back); the queue owns ordering, the bound,
  * drop accounting and `flush()`/`close()` promises. Nothing here throws into the caller.
+ *
+ * Optionally (`writeBatch`), the writer takes every waiting item at once, up to `maxBatch`, as sonic-boom merges the
+ * chunks queued behind a write: one socket write for many records instead of one write and one callback each.
  */
 
 /** What a {@link Delivery} is built with. */
 export interface DeliveryOptions<T> {
   /** Delivers one item; resolves when it is with the peer, rejects to give it up (reported through `onError`). */
   write(item: T): Promise<void>;
+  /**
+   * Optional: delivers several waiting items in order, in one go; resolves when all are with the peer, rejects to
+   * give them all up (`onError` is called for each). Used when two or more items wait; a lone item goes to `write`.
+   */
+  writeBatch?(items: T[]): Promise<void>;
+  /** Most items passed to one `writeBatch` call. @default 1024 */
+  maxBatch?: number;
   /** Most items kept waiting; a push beyond it is dropped and counted. */
   capacity: number;
   /** Called for an item given up by `write`; must not throw. */
@@ -42,6 +52,8 @@ export class Delivery<T> {
   #finished = 0;
   #waiters: { until: number; resolve: () => void }[] = [];
   #episodeDrops = 0;
+  readonly #maxBatch: number;
+  #writing = 0;
   /** Items dropped since the handler was created (the queue was full, or the handler closed). */
   dropped = 0;
 
@@ -49,13 +61,22 @@ export class Delivery<T> {
     if (!Number.isInteger(options.capacity) || options.capacity < 1) {
       throw new RangeError(`capacity must be a positive integer, got ${String(options.capacity)}`);
     }
+    if (options.maxBatch !== undefined && !(Number.isInteger(options.maxBatch) && options.maxBatch >= 1)) {
+      throw new RangeError(`maxBatch must be a positive integer, got ${String(options.maxBatch)}`);
+    }
     this.#opts = options;
+    this.#maxBatch = options.writeBatch === undefined ? 1 : (options.maxBatch ?? 1024);
     this.#items = new Array<T | undefined>(Math.min(options.capacity, 1024));
   }
 
   /** Items waiting (not counting the one being written). */
   get pending(): number {
     return this.#size;
+  }
+
+  /** Items being written now: 0 or 1, or up to `maxBatch` with `writeBatch`. */
+  get writing(): number {
+    return this.#writing;
   }
 
   /** True while an item is being written or waits to be. */
@@ -101,7 +122,12 @@ export class Delivery<T> {
 
   async #drain(): Promise<void> {
     while (this.#size > 0) {
+      if (this.#size > 1 && this.#maxBatch > 1) {
+        await this.#drainBatch();
+        continue;
+      }
       const item = this.#shift();
+      this.#writing = 1;
       try {
         await this.#opts.write(item);
         this.#endEpisode();
@@ -112,10 +138,33 @@ export class Delivery<T> {
           // onError must not throw; nothing left to tell
         }
       }
+      this.#writing = 0;
       this.#finished++;
       this.#wake();
     }
     this.#draining = null; // set in the same tick as the empty check: no lost wake-up
+  }
+
+  async #drainBatch(): Promise<void> {
+    const n = Math.min(this.#size, this.#maxBatch);
+    const items = new Array<T>(n);
+    for (let i = 0; i < n; i++) items[i] = this.#shift();
+    this.#writing = n;
+    try {
+      await (this.#opts.writeBatch as (items: T[]) => Promise<void>)(items);
+      this.#endEpisode();
+    } catch (err) {
+      for (const item of items) {
+        try {
+          this.#opts.onError(err, item);
+        } catch {
+          // onError must not throw; nothing left to tell
+        }
+      }
+    }
+    this.#writing = 0;
+    this.#finished += n;
+    this.#wake();
   }
 
   #endEpisode(): void {
