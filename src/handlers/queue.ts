@@ -184,6 +184,30 @@ function copyRecord(record: LogRecord): LogRecord {
   return Object.setPrototypeOf({ ...record }, Object.getPrototypeOf(record) as object) as LogRecord;
 }
 
+/** What {@link QueueHandler.prepare} returns for `record` once formatted as `msg` (the record is not changed). */
+export function preparedCopy(record: LogRecord, msg: string): LogRecord {
+  const copy = copyRecord(record);
+  copy.message = msg;
+  copy.msg = msg;
+  copy.args = null;
+  copy.exc_info = null;
+  copy.exc_text = null;
+  copy.stack_info = null;
+  return copy;
+}
+
+/**
+ * @internal A queue may have a method under this key: `queue[putPrepared](record, msg)` must do exactly what
+ * `queue.put_nowait(preparedCopy(record, msg))` does. {@link QueueHandler} calls it instead of `enqueue(prepare(r))`
+ * when neither of those is overridden, so a queue that serialises records (RingQueue) can skip the copy.
+ */
+export const putPrepared: unique symbol = Symbol('pylogging.putPrepared');
+
+/** @internal A queue with a {@link putPrepared} method. */
+export interface PreparedPutQueue {
+  [putPrepared](record: LogRecord, msg: string): void;
+}
+
 /**
  * Python's `QueueHandler(queue)`: formats each record, puts a prepared copy on the queue, and leaves the slow work
  * to a listener. `emit()` never waits: a full queue goes to `handleError`.
@@ -215,21 +239,21 @@ export class QueueHandler extends Handler {
    * enqueue something else (a dict, a JSON string).
    */
   prepare(record: LogRecord): LogRecord {
-    const msg = this.format(record);
-    const copy = copyRecord(record);
-    copy.message = msg;
-    copy.msg = msg;
-    copy.args = null;
-    copy.exc_info = null;
-    copy.exc_text = null;
-    copy.stack_info = null;
-    return copy;
+    return preparedCopy(record, this.format(record));
   }
 
   /** Enqueues the prepared record; any failure (a full queue) goes to `handleError`. */
   override emit(record: LogRecord): void {
     try {
-      this.enqueue(this.prepare(record));
+      const put = (this.queue as Partial<PreparedPutQueue>)[putPrepared];
+      const proto = QueueHandler.prototype;
+      if (put !== undefined && this.prepare === proto.prepare && this.enqueue === proto.enqueue) {
+        // measured (Node 20.20, the bench's 22-field record): the copy was 20 % of a logging call into the worker
+        // ring (--cpu-prof), and nobody but the queue would see it; without it 1.56–1.71 µs a call, with 1.97–2.05.
+        put.call(this.queue, record, this.format(record));
+      } else {
+        this.enqueue(this.prepare(record));
+      }
     } catch (err) {
       this.handleError(record, err);
     }

@@ -11,12 +11,19 @@ import type { Handler } from '../core/handler.js';
 import { loggingErrorReport } from '../core/handler.js';
 import { LogRecord } from '../core/record.js';
 import { state } from '../core/state.js';
-import { RingBuffer, SENTINEL, STATE } from '../internal/ring-buffer.js';
+import { RingBuffer, SENTINEL, STATE, type BinaryReader } from '../internal/ring-buffer.js';
 import { writeStringSync } from '../internal/sync-write.js';
 import { FileHandler } from './file.js';
 import { QueueEmpty, QueueListener, type GetQueue, type QueueItem } from './queue.js';
 import { NullHandler, StreamHandler, type WritableLike } from './stream.js';
-import type { WorkerClassSpec, WorkerFormatterSpec, WorkerHandlerSpec, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import {
+  RecordDecoder,
+  type WorkerClassSpec,
+  type WorkerFormatterSpec,
+  type WorkerHandlerSpec,
+  type WorkerInit,
+  type WorkerMessage,
+} from './worker-protocol.js';
 
 function report(err: unknown): void {
   if (!state.raiseExceptions) return;
@@ -28,8 +35,9 @@ function report(err: unknown): void {
 }
 
 /**
- * Rebuilds a record from its JSON without running the constructor (Python's `makeLogRecord`, fast path). JSON.parse
- * makes any `__proto__` key an own data property, so giving the parsed object LogRecord's prototype is safe.
+ * Rebuilds a record from its JSON (the codec's fallback) without running the constructor (Python's `makeLogRecord`,
+ * fast path). JSON.parse makes any `__proto__` key an own data property, so giving the parsed object LogRecord's
+ * prototype is safe.
  */
 function decode(text: string): LogRecord {
   // measured (Node 20): Object.assign(Object.create(LogRecord.prototype), parsed) costs ~2 µs more per record
@@ -48,9 +56,11 @@ class RingReader implements GetQueue<QueueItem> {
   #published: number;
   #sinceFlush = 0;
   #chain: Promise<void> = Promise.resolve();
+  readonly #binary: BinaryReader<LogRecord>;
 
-  constructor(ring: RingBuffer, handlers: readonly Handler[], flushEvery: number) {
+  constructor(ring: RingBuffer, handlers: readonly Handler[], flushEvery: number, decoder: RecordDecoder) {
     this.#ring = ring;
+    this.#binary = (bytes, view, start, end) => decoder.decode(bytes, view, start, end);
     this.#handlers = handlers;
     this.#flushEvery = flushEvery;
     this.#handled = this.#published = ring.readPosition();
@@ -66,11 +76,11 @@ class RingReader implements GetQueue<QueueItem> {
   /** The next record, null for the sentinel, undefined when the ring is empty. Undecodable entries are skipped. */
   #next(): QueueItem | undefined {
     for (;;) {
-      const text = this.#ring.read();
-      if (text === null) return undefined;
-      if (text === SENTINEL) return null;
       try {
-        return decode(text);
+        const entry = this.#ring.read(this.#binary);
+        if (entry === null) return undefined;
+        if (entry === SENTINEL) return null;
+        return typeof entry === 'string' ? decode(entry) : entry;
       } catch (err) {
         report(err);
         this.#handled = this.#ring.readPosition();
@@ -216,7 +226,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   Atomics.store(ring.header, STATE, 1);
-  const reader = new RingReader(ring, handlers, init.flushEvery);
+  const reader = new RingReader(ring, handlers, init.flushEvery, new RecordDecoder(init.codec));
   const listener = new QueueListener(reader, ...handlers, { respectHandlerLevel: init.respectHandlerLevel });
   send({ type: 'ready' });
   listener.start();

@@ -1,21 +1,22 @@
 /**
- * A bounded single-producer/single-consumer ring of UTF-8 strings in a SharedArrayBuffer, for one logging thread
- * (the producer) and one worker thread (the consumer). Only `Atomics` order the two sides: the producer writes an
- * entry with plain stores, then publishes it with `Atomics.store(WRITE)`; the consumer reads `WRITE` with
- * `Atomics.load` before it reads the entry, and frees it with `Atomics.store(READ)` (the same publication pattern
- * as pino's thread-stream, in a ring instead of a reset-to-zero buffer).
+ * A bounded single-producer/single-consumer ring of UTF-8 strings and binary entries in a SharedArrayBuffer, for one
+ * logging thread (the producer) and one worker thread (the consumer). Only `Atomics` order the two sides: the
+ * producer writes an entry with plain stores, then publishes it with `Atomics.store(WRITE)`; the consumer reads
+ * `WRITE` with `Atomics.load` before it reads the entry, and frees it with `Atomics.store(READ)` (the same
+ * publication pattern as pino's thread-stream, in a ring instead of a reset-to-zero buffer).
  *
  * ```
  *  SharedArrayBuffer
- *  ┌──────────── header: Int32Array, 16 slots (64 bytes) ──────────┐┌──────────── data: capacity bytes ─────────────┐
- *  │ WRITE READ DONE CONSUMER_IDLE PRODUCER_WAITING STATE  unused… ││ … │len│ payload …pad│len│ payl│    free    │ … │
- *  └───────────────────────────────────────────────────────────────┘└───────▲────────────────────────▲─────────────┘
- *                                                                      READ & mask               WRITE & mask
+ *  ┌──── header: Int32Array, 1 KiB, one slot per 128 bytes ────┐┌──────────── data: capacity bytes ─────────────┐
+ *  │ WRITE │ READ │ CONSUMER_IDLE │ PRODUCER_WAITING │ DONE STATE ││ … │len│ payload …pad│len│ payl│    free    │ … │
+ *  └───────────────────────────────────────────────────────────┘└───────▲────────────────────────▲─────────────┘
+ *                                                                  READ & mask               WRITE & mask
  *
  *  WRITE, READ, DONE: byte positions that only grow (mod 2^32); offset in data = position & (capacity - 1).
  *  used = (WRITE - READ) | 0  ≤ capacity.  READ ≤ DONE is not required; DONE ≤ READ ≤ WRITE (mod 2^32) is.
- *  An entry is a 4-byte length (int32, -1 = sentinel) then the payload padded to 4 bytes. Capacity is a power of
- *  two ≥ 4 KiB, so a length never straddles the end; a payload may, and is then copied in two parts:
+ *  An entry is a 4-byte length (int32, -1 = sentinel; bit 30 set = binary) then the payload padded to 4 bytes.
+ *  Capacity is a power of two ≥ 4 KiB, so a length never straddles the end; a payload may, and is then copied in two
+ *  parts:
  *
  *  data: │load tail…│   free   │len│ payload he… │     (one entry wrapping around)
  * ```
@@ -23,21 +24,32 @@
  * DONE is the consumer's "handled and flushed" position: producers wait on it to know a record is on disk.
  */
 
+// Each side writes its hot slot (WRITE, READ) on every entry: each slot gets its own 128 bytes (a cache line and
+// the one the CPU prefetches with it), so neither side's stores evict what the other reads. Each side also keeps
+// the other's position and reloads it only when the ring looks full (producer) or empty (consumer).
+// measured (Node 20.20, shared 2-CPU machine, logging thread with the worker draining): 16 slots on one 64-byte
+// line 1.56–1.71 µs a call (5 runs); apart, with the cached positions, 1.40–1.48 µs.
+
 /** Header slot: the producer's position (bytes written, mod 2^32). */
 export const WRITE = 0;
 /** Header slot: the consumer's position (bytes read and freed). */
-export const READ = 1;
-/** Header slot: the position up to which the consumer has handled and flushed the records. */
-export const DONE = 2;
+export const READ = 32;
 /** 1 while the consumer is about to wait for data: the producer then `notify`s WRITE (saves a futex wake per record). */
-export const CONSUMER_IDLE = 3;
+export const CONSUMER_IDLE = 64;
 /** 1 while the producer waits for room: the consumer then `notify`s READ. */
-export const PRODUCER_WAITING = 4;
+export const PRODUCER_WAITING = 96;
+/** Header slot: the position up to which the consumer has handled and flushed the records. */
+export const DONE = 128;
 /** 0 not started, 1 running, 2 stopped (set by the consumer). */
-export const STATE = 5;
+export const STATE = 129;
 
-const HEADER_BYTES = 64;
+const HEADER_BYTES = 1024;
 const SENTINEL_LEN = -1;
+/** Set in the length word of a binary entry (payloads are < 2^30 bytes: the ring is at most 1 GiB). */
+const BINARY = 0x40000000;
+
+/** Consumer's decoder of a binary entry: the payload is bytes `[start, end)` of `bytes` (`view` is the same memory). */
+export type BinaryReader<T> = (bytes: Buffer, view: DataView, start: number, end: number) => T;
 
 /** What {@link RingBuffer.read} returns for the sentinel entry. */
 export const SENTINEL: unique symbol = Symbol('sentinel');
@@ -69,6 +81,19 @@ export class RingBuffer {
   readonly #bytes: Buffer;
   readonly #lens: Int32Array;
   readonly #u8: Uint8Array;
+  readonly #view: DataView;
+  /** Producer: its own WRITE, and the last READ it saw (READ only grows, so a stale value under-states the room). */
+  #w: number;
+  #seenRead: number;
+  /** Producer: the last source of tryWriteBytes, viewed as words. */
+  #src: Buffer | null = null;
+  #src32: Int32Array = new Int32Array(0);
+  /** Consumer: its own READ, and the last WRITE it saw. */
+  #r: number;
+  #seenWrite: number;
+  /** Consumer: where a binary entry that wraps around the end is joined. */
+  #joined: Buffer = Buffer.alloc(0);
+  #joinedView: DataView = new DataView(new ArrayBuffer(0));
 
   /** Views `sab` (made by {@link RingBuffer.create}) as a ring. */
   constructor(sab: SharedArrayBuffer) {
@@ -79,6 +104,19 @@ export class RingBuffer {
     this.#bytes = Buffer.from(sab, HEADER_BYTES, this.capacity);
     this.#lens = new Int32Array(sab, HEADER_BYTES, this.capacity / 4);
     this.#u8 = new Uint8Array(sab, HEADER_BYTES, this.capacity);
+    this.#view = new DataView(sab, HEADER_BYTES, this.capacity);
+    this.#w = this.#seenWrite = Atomics.load(this.header, WRITE);
+    this.#r = this.#seenRead = Atomics.load(this.header, READ);
+  }
+
+  /** Producer: the free bytes, reloading READ only when `need` does not fit in what was last seen. */
+  #room(need: number): number {
+    let free = this.capacity - ((this.#w - this.#seenRead) | 0);
+    if (need > free) {
+      this.#seenRead = Atomics.load(this.header, READ);
+      free = this.capacity - ((this.#w - this.#seenRead) | 0);
+    }
+    return free;
   }
 
   /**
@@ -109,11 +147,10 @@ export class RingBuffer {
    * Wakes the consumer when it is idle.
    */
   tryWrite(text: string): boolean {
-    const h = this.header;
-    const w = Atomics.load(h, WRITE);
-    const free = this.capacity - ((w - Atomics.load(h, READ)) | 0);
-    const off = w & this.#mask;
+    const w = this.#w;
     const worst = 4 + align4(text.length * 3); // UTF-8 needs at most 3 bytes per UTF-16 code unit
+    const free = this.#room(worst);
+    const off = w & this.#mask;
     let n: number;
     if (worst <= free && off + worst <= this.capacity) {
       // Fast path (the common case): room for the worst case without wrapping; write in place, learn the size.
@@ -138,21 +175,60 @@ export class RingBuffer {
     return true;
   }
 
+  /**
+   * Producer: appends bytes `[0, n)` of `src` as one binary entry if there is room; returns false (writing nothing)
+   * if not. Wakes the consumer when it is idle.
+   */
+  tryWriteBytes(src: Buffer, n: number): boolean {
+    const w = this.#w;
+    const need = 4 + align4(n);
+    if (need > this.#room(need)) return false;
+    const off = w & this.#mask;
+    const start = (off + 4) & this.#mask;
+    if (n <= 512 && start + n <= this.capacity && (src.byteOffset & 3) === 0 && align4(n) <= src.length) {
+      // measured (Node 20.20, 76 bytes into a SharedArrayBuffer): Buffer#copy 49 ns, this word loop 20 ns. The
+      // padding up to 4 bytes is ours to write.
+      if (src !== this.#src) {
+        this.#src = src;
+        this.#src32 = new Int32Array(src.buffer, src.byteOffset, src.length >> 2);
+      }
+      const src32 = this.#src32;
+      const dst32 = this.#lens;
+      const at = start >> 2;
+      for (let i = 0, words = (n + 3) >> 2; i < words; i++) dst32[at + i] = src32[i] as number;
+    } else if (start + n <= this.capacity) {
+      src.copy(this.#bytes, start, 0, n);
+    } else {
+      const first = this.capacity - start;
+      src.copy(this.#bytes, start, 0, first);
+      src.copy(this.#bytes, 0, first, n);
+    }
+    this.#lens[off >> 2] = n | BINARY;
+    this.#publish(w + 4 + align4(n));
+    return true;
+  }
+
   /** Producer: appends the sentinel entry if there are 4 bytes of room. */
   tryWriteSentinel(): boolean {
-    const h = this.header;
-    const w = Atomics.load(h, WRITE);
-    if (this.capacity - ((w - Atomics.load(h, READ)) | 0) < 4) return false;
+    const w = this.#w;
+    if (this.#room(4) < 4) return false;
     this.#lens[(w & this.#mask) >> 2] = SENTINEL_LEN;
     this.#publish(w + 4);
     return true;
   }
 
   #publish(w: number): void {
+    this.#w = w | 0;
     Atomics.store(this.header, WRITE, w | 0);
     // Seq-cst store then load: either we see CONSUMER_IDLE = 1 and wake it, or the consumer's own re-check of WRITE
-    // (after it set CONSUMER_IDLE) sees our entry. No lost wake-up either way.
-    if (Atomics.load(this.header, CONSUMER_IDLE) === 1) Atomics.notify(this.header, WRITE);
+    // (after it set CONSUMER_IDLE) sees our entry. No lost wake-up either way. We clear the flag ourselves (only the
+    // first entry after the consumer went idle notifies; its wait, begun or not, sees WRITE moved).
+    // measured (Node 20.20, 100k records, worker draining): 17 000 notify calls of which 900–1 000 woke the worker
+    // when the flag stayed up until the worker ran again; 360–940 with the exchange, nearly all waking it.
+    const h = this.header;
+    if (Atomics.load(h, CONSUMER_IDLE) === 1 && Atomics.compareExchange(h, CONSUMER_IDLE, 1, 0) === 1) {
+      Atomics.notify(h, WRITE);
+    }
   }
 
   /**
@@ -170,18 +246,44 @@ export class RingBuffer {
     }
   }
 
-  /** Consumer: the next entry's text, {@link SENTINEL}, or null when the ring is empty. Frees the entry. */
-  read(): string | typeof SENTINEL | null {
-    const h = this.header;
-    const r = Atomics.load(h, READ);
-    if (r === Atomics.load(h, WRITE)) return null;
+  /**
+   * Consumer: the next entry's text, {@link SENTINEL}, or null when the ring is empty; a binary entry is what
+   * `binary` makes of its bytes (read in place, before the entry is freed). Frees the entry, even when `binary`
+   * throws.
+   * @throws {TypeError} for a binary entry when no `binary` reader is given.
+   */
+  read<T = never>(binary?: BinaryReader<T>): string | T | typeof SENTINEL | null {
+    const r = this.#r;
+    if (r === this.#seenWrite && r === (this.#seenWrite = Atomics.load(this.header, WRITE))) return null;
     const off = r & this.#mask;
     const n = this.#lens[off >> 2] as number;
-    let out: string | typeof SENTINEL;
+    let out: string | T | typeof SENTINEL;
     let next: number;
     if (n === SENTINEL_LEN) {
       out = SENTINEL;
       next = r + 4;
+    } else if ((n & BINARY) !== 0) {
+      const len = n & ~BINARY;
+      next = r + 4 + align4(len);
+      try {
+        if (!binary) throw new TypeError('binary ring entry: read() needs a reader');
+        const start = (off + 4) & this.#mask;
+        if (start + len <= this.capacity) {
+          out = binary(this.#bytes, this.#view, start, start + len);
+        } else {
+          if (this.#joined.length < len) {
+            this.#joined = Buffer.allocUnsafeSlow(Math.max(len, 4096));
+            this.#joinedView = new DataView(this.#joined.buffer, this.#joined.byteOffset, this.#joined.length);
+          }
+          const first = this.capacity - start;
+          this.#bytes.copy(this.#joined, 0, start, this.capacity);
+          this.#bytes.copy(this.#joined, first, 0, len - first);
+          out = binary(this.#joined, this.#joinedView, 0, len);
+        }
+      } finally {
+        this.#free(next);
+      }
+      return out;
     } else {
       const start = (off + 4) & this.#mask;
       if (start + n <= this.capacity) {
@@ -192,9 +294,14 @@ export class RingBuffer {
       }
       next = r + 4 + align4(n);
     }
-    Atomics.store(h, READ, next | 0);
-    if (Atomics.load(h, PRODUCER_WAITING) === 1) Atomics.notify(h, READ);
+    this.#free(next);
     return out;
+  }
+
+  #free(next: number): void {
+    this.#r = next | 0;
+    Atomics.store(this.header, READ, next | 0);
+    if (Atomics.load(this.header, PRODUCER_WAITING) === 1) Atomics.notify(this.header, READ);
   }
 
   /** Consumer: the position after the last entry read (to publish as DONE later). */

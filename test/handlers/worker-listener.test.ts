@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEBUG, ERROR, Formatter, getLogger, kw, makeLogRecord, WARNING, type LogRecord } from '../../src/index.js';
-import { QueueFull, QueueHandler } from '../../src/handlers/queue.js';
+import { preparedCopy, QueueFull, QueueHandler } from '../../src/handlers/queue.js';
 import { WorkerQueueListener, type WorkerHandlerSpec } from '../../src/handlers/worker-listener.js';
+import { RecordDecoder, RecordEncoder } from '../../src/handlers/worker-protocol.js';
 import { RingBuffer, SENTINEL } from '../../src/internal/ring-buffer.js';
 import { saveLoggingState, type Saved } from '../helpers/reset.js';
 
@@ -47,6 +48,32 @@ describe('RingBuffer', () => {
     assert.equal(ring.used(), 0);
   });
 
+  test('binary entries are read in place (joined when they wrap), between text entries and the sentinel', () => {
+    const ring = RingBuffer.create(4096);
+    const sent: string[] = [];
+    const got: string[] = [];
+    const asText = (b: Buffer, view: DataView, start: number, end: number): string => {
+      assert.equal(view.getUint8(start), b[start]);
+      return `bin:${b.toString('utf8', start, end)}`;
+    };
+    for (let i = 0, w = 0; got.length < 600; ) {
+      for (; w < 600; w++) {
+        const text = `${w}:` + 'é✓'.repeat(w % 53);
+        const ok = w % 3 === 0 ? ring.tryWrite(text) : ring.tryWriteBytes(Buffer.from(text), Buffer.byteLength(text));
+        if (!ok) break;
+        sent.push(w % 3 === 0 ? text : `bin:${text}`);
+      }
+      for (let e = ring.read(asText); e !== null; e = ring.read(asText)) got.push(e as string);
+      assert.ok(++i < 10_000);
+    }
+    assert.deepEqual(got, sent);
+    ring.tryWriteBytes(Buffer.from('x'), 1);
+    assert.throws(() => ring.read(), TypeError); // a binary entry needs a reader; it is freed all the same
+    assert.equal(ring.used(), 0);
+    assert.ok(ring.tryWriteSentinel());
+    assert.equal(ring.read(asText), SENTINEL);
+  });
+
   test('tryWrite() returns false and writes nothing when the entry does not fit', () => {
     const ring = RingBuffer.create(4096);
     assert.equal(ring.tryWrite('x'.repeat(ring.maxPayload + 1)), false);
@@ -54,6 +81,95 @@ describe('RingBuffer', () => {
     assert.equal(ring.tryWrite('z'.repeat(2000)), false);
     assert.equal(ring.used(), 4 + 3000);
     assert.throws(() => RingBuffer.create(0), RangeError);
+  });
+});
+
+describe('the record codec (binary ring entries)', () => {
+  const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.length);
+  const roundTrip = (enc: RecordEncoder, dec: RecordDecoder, n: number): LogRecord => {
+    assert.ok(n >= 0, 'encoded');
+    const bytes = Buffer.from(enc.buf.subarray(0, n));
+    enc.commit();
+    return dec.decode(bytes, viewOf(bytes), 0, n);
+  };
+  /** What the JSON path gives the worker: serialize() then decode(), BigInt as its String(). */
+  const viaJson = (r: object): LogRecord =>
+    Object.setPrototypeOf(
+      JSON.parse(JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))) as object,
+      Object.getPrototypeOf(makeLogRecord({})) as object,
+    ) as LogRecord;
+
+  test('a record decodes to what the JSON path gives: same keys in the same order, values, prototype', () => {
+    const enc = new RecordEncoder();
+    const dec = new RecordDecoder();
+    const long = 'ünï '.repeat(400);
+    const records = [
+      makeLogRecord({ name: 'a.b', msg: 'plain', message: 'plain' }),
+      makeLogRecord({ name: 'ünï', msg: 'é✓😀 and a lone \ud800 surrogate', message: 'x', levelno: 300, lineno: 70000 }),
+      makeLogRecord({
+        ...(JSON.parse('{"__proto__": "own data"}') as object),
+        name: 'x'.repeat(2000), msg: long, message: long, created: 1.5, msecs: -0, relativeCreated: NaN, thread: Infinity,
+        process: 2 ** 40, user: { id: 7, tags: ['a', 'é'], nested: { __proto__: 1 } }, flag: true, off: false, none: null,
+        big: 12n, 0: 'zero', filename: 5, module: null,
+      }),
+      makeLogRecord({ name: 'a.b', msg: 'again', message: 'again', user: 'ann' }),
+    ];
+    for (const r of records) {
+      const got = roundTrip(enc, dec, enc.encode(r));
+      const want = viaJson(r);
+      assert.deepEqual(Object.keys(got), Object.keys(want));
+      assert.deepStrictEqual(got, want);
+      assert.equal(Object.getPrototypeOf(got), Object.getPrototypeOf(r));
+    }
+    const third = roundTrip(enc, dec, enc.encode(records[2] as LogRecord));
+    assert.ok(Object.prototype.hasOwnProperty.call(third, '__proto__'), '__proto__ stays an own data property');
+    assert.equal(typeof third.getMessage, 'function');
+  });
+
+  test('what JSON would leave out or call toJSON on goes as JSON (encode() says -1)', () => {
+    const enc = new RecordEncoder();
+    assert.equal(enc.encode(makeLogRecord({ msg: 'x', gone: undefined })), -1);
+    assert.equal(enc.encode(makeLogRecord({ msg: 'x', fn: () => 1 })), -1);
+    assert.equal(enc.encode(makeLogRecord({ msg: 'x', when: new Date(0) })), -1);
+    assert.equal(enc.encode(Object.assign(makeLogRecord({ msg: 'x' }), { toJSON: () => ({}) })), -1);
+    assert.ok(enc.encode(makeLogRecord({ msg: 'x', cyclic: ((o: Record<string, unknown>) => (o.self = o))({}) })) >= 0);
+    for (const odd of ['a string from a custom prepare()', ['an', 'array'], null]) assert.equal(enc.encode(odd as never), -1);
+  });
+
+  test('encodePrepared(r, msg) writes exactly the bytes of encode(preparedCopy(r, msg)), and r is untouched', () => {
+    const a = new RecordEncoder();
+    const b = new RecordEncoder();
+    const r = makeLogRecord({ name: 'p', msg: 'n=%d', args: [3], exc_info: true, exc_text: 'tb', stack_info: 'st', x: 1 });
+    r.message = 'n=3';
+    const before = JSON.stringify(r);
+    const n = a.encodePrepared(r, 'formatted');
+    assert.deepEqual(a.buf.subarray(0, n), b.buf.subarray(0, b.encode(preparedCopy(r, 'formatted'))));
+    assert.equal(JSON.stringify(r), before);
+    const lacking = makeLogRecord({ msg: 'm' }); // no `message` key yet: the copy would add it at the end
+    assert.equal(a.encodePrepared(lacking, 'm'), -1);
+  });
+
+  test('definitions are sent until an entry carrying them is committed; tables() serve a worker started later', () => {
+    const enc = new RecordEncoder();
+    const r1 = makeLogRecord({ name: 'first', msg: 'a', message: 'a' });
+    enc.encode(r1);
+    enc.rollback(); // dropped: the shape and 'first' were never sent
+    const fresh = new RecordDecoder();
+    assert.equal(roundTrip(enc, fresh, enc.encode(r1)).name, 'first');
+    const later = new RecordDecoder(structuredClone(enc.tables()));
+    const n = enc.encode(makeLogRecord({ name: 'first', msg: 'b', message: 'b' }));
+    assert.equal(enc.buf[0], 0xf2, 'the entry starts with the record: no definitions left to send');
+    assert.equal(roundTrip(enc, later, n).msg, 'b');
+    assert.throws(() => roundTrip(enc, new RecordDecoder(), enc.encode(r1)), /unknown shape/);
+  });
+
+  test('more than 256 interned strings and many shapes round-trip', () => {
+    const enc = new RecordEncoder();
+    const dec = new RecordDecoder();
+    for (let i = 0; i < 600; i++) {
+      const r = makeLogRecord({ name: `logger.${i % 300}`, msg: `m${i}`, [`k${i % 40}`]: i });
+      assert.deepStrictEqual(roundTrip(enc, dec, enc.encode(r)), viaJson(r));
+    }
   });
 });
 
@@ -87,6 +203,46 @@ describe('WorkerQueueListener', () => {
     await qh.flush();
     assert.deepEqual(lines(path), local);
     await listener.stop();
+  });
+
+  test('binary and JSON-fallback records interleave in order; extras arrive as JSON would carry them', async () => {
+    const path = file('mixed');
+    const { listener, log } = setup({ class: 'FileHandler', filename: path, formatter: '%(k)s|%(message)s' });
+    listener.start();
+    log.info('one', kw({ extra: { k: { a: [1, 'é'] } } }));
+    log.info('two', kw({ extra: { k: new Date(0) } })); // toJSON: the JSON path
+    log.info('three 😀', kw({ extra: { k: 12n } }));
+    log.info('four', kw({ extra: { k: 'x', gone: undefined } })); // undefined: the JSON path
+    log.info('five', kw({ extra: { k: -0 } }));
+    await listener.stop();
+    const local = new Formatter('%(k)s|%(message)s');
+    const expect = (k: unknown, m: string): string => local.format(makeLogRecord({ k, msg: m }));
+    assert.deepEqual(lines(path), [
+      expect({ a: [1, 'é'] }, 'one'),
+      expect('1970-01-01T00:00:00.000Z', 'two'),
+      expect('12', 'three 😀'),
+      expect('x', 'four'),
+      expect(0, 'five'),
+    ]);
+  });
+
+  test('the copy-free path steps aside for a replaced put_nowait or an overridden prepare/enqueue', () => {
+    const { listener, qh, log } = setup({ class: 'NullHandler' });
+    const seen: unknown[] = [];
+    listener.queue.put_nowait = (item) => void seen.push(item);
+    log.warning('n=%d', 1);
+    const got = seen[0] as LogRecord;
+    assert.deepEqual([got.msg, got.message, got.args, got.exc_info, got.exc_text, got.stack_info], ['n=1', 'n=1', null, null, null, null]);
+    const prepared: unknown[] = [];
+    qh.prepare = (r) => (prepared.push(r.getMessage()), preparedCopy(r, 'custom'));
+    log.warning('n=%d', 2);
+    assert.deepEqual(prepared, ['n=2']);
+    assert.equal((seen[1] as LogRecord).msg, 'custom');
+    const enqueued: unknown[] = [];
+    qh.enqueue = (r) => void enqueued.push(r);
+    log.warning('n=%d', 3);
+    assert.equal((enqueued[0] as LogRecord).msg, 'custom');
+    assert.equal(seen.length, 2);
   });
 
   test('stop() drains, closes the worker handlers, is repeatable; start() again resumes on the same ring', async () => {
