@@ -116,8 +116,10 @@ function udp(slot) {
 }
 function web(slot) {
   const server = http.createServer((req, res) => {
-    req.on('data', () => {});
-    req.on('end', () => { add(slot, 1); res.end('ok'); });
+    // One record per request, or one per line of an opt-in batch (form lines; urlencode escapes every LF in a value).
+    let records = 1;
+    req.on('data', (chunk) => { for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) records++; });
+    req.on('end', () => { add(slot, records); res.end('ok'); });
   });
   closers.push(() => { server.closeAllConnections(); return new Promise((r) => server.close(r)); });
   return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server.address().port)));
@@ -195,8 +197,8 @@ async function receivers(kinds: readonly ReceiverKind[]): Promise<{ counters: Co
 
 // --------------------------------------------------------------------------------------------------- helpers
 
-function pyLogger(h: Handler | null): Logger {
-  const log = getLogger(NAME);
+function pyLogger(h: Handler | null, name = NAME): Logger {
+  const log = getLogger(name);
   for (const old of [...log.handlers]) log.removeHandler(old);
   log.setLevel(INFO);
   log.propagate = false;
@@ -476,11 +478,13 @@ async function syslogScenario(n: number, rounds: number): Promise<NetRow[]> {
 // ------------------------------------------------------------------------------------------------ (c) http
 
 async function httpScenario(n: number, rounds: number): Promise<NetRow[]> {
-  const rx = await receivers(['http', 'http']);
-  const [mine, theirs] = rx.counters as [Counter, Counter];
+  const rx = await receivers(['http', 'http', 'http']);
+  const [mine, theirs, batched] = rx.counters as [Counter, Counter, Counter];
   const lost = new Map<string, number[]>();
   let h: HTTPHandler | null = null;
+  let hb: HTTPHandler | null = null;
   let py: Logger;
+  let pyb: Logger;
   let wn: import('winston').Logger;
   const contenders: Contender[] = [
     {
@@ -495,6 +499,25 @@ async function httpScenario(n: number, rounds: number): Promise<NetRow[]> {
       teardown: async () => {
         pyLogger(null);
         await h?.close();
+      },
+    },
+    {
+      name: 'pylogging HTTPHandler (POST, opt-in batch of 100)',
+      setup: () => {
+        hb = new HTTPHandler(`127.0.0.1:${batched.port}`, '/log', {
+          method: 'POST',
+          capacity: Math.max(n, 1000),
+          batch: { maxRecords: 100, maxDelay: 0.05 },
+        });
+        pyb = pyLogger(hb, `${NAME}.batched`); // its own logger: the runner sets every contender up first
+      },
+      run: untilReceived(batched, (k) => {
+        for (let i = 0; i < k; i++) pyb.info(MSG, i, USER);
+        void hb?.flush(); // send the last partial batch now instead of after maxDelay
+      }, null, track(lost, 'pylogging HTTPHandler (POST, opt-in batch of 100)')),
+      teardown: async () => {
+        pyLogger(null, `${NAME}.batched`);
+        await hb?.close();
       },
     },
     {
