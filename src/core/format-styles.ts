@@ -6,7 +6,7 @@
  * scanning the string again.
  */
 import { ValueError } from './errors.js';
-import { compileBrace, compileDollar, validateBrace, validateDollar } from './styles.js';
+import { compileBrace, compileDollar, validateBrace, validateDollar, type CompiledFormat } from './styles.js';
 import { compilePercent, percentFormat, renderSpec, type PercentSpec } from './printf.js';
 import type { LogRecord } from './record.js';
 import { floatRepr, repr } from './repr.js';
@@ -180,20 +180,29 @@ class PercentStyle implements FormatStyle {
   }
 }
 
-class BraceStyle implements FormatStyle {
+/** CPython's `StrFormatStyle` (`{`) and `StringTemplateStyle` (`$`): a compiled render function over the values. */
+class TemplateStyle implements FormatStyle {
   readonly _fmt: string;
   readonly fields: ReadonlySet<string>;
   readonly #render: (values: Values) => string;
+  readonly #validate: (fmt: string) => void;
   readonly #defaults: Values | null;
   readonly #usesTime: boolean;
 
-  constructor(fmt: string, defaults: Values | null) {
+  constructor(
+    fmt: string,
+    defaults: Values | null,
+    compile: (fmt: string) => CompiledFormat,
+    validate: (fmt: string) => void,
+    usesTime: boolean,
+  ) {
     this._fmt = fmt;
     this.#defaults = defaults;
-    const compiled = compileBrace(fmt);
+    const compiled = compile(fmt);
     this.#render = compiled;
+    this.#validate = validate;
     this.fields = new Set(compiled.fields);
-    this.#usesTime = fmt.includes('{asctime');
+    this.#usesTime = usesTime;
   }
 
   usesTime(): boolean {
@@ -201,40 +210,7 @@ class BraceStyle implements FormatStyle {
   }
 
   validate(): void {
-    validateBrace(this._fmt);
-  }
-
-  format(record: LogRecord): string {
-    try {
-      return this.#render(withDefaults(record, this.#defaults));
-    } catch (err) {
-      rethrow(err);
-    }
-  }
-}
-
-class DollarStyle implements FormatStyle {
-  readonly _fmt: string;
-  readonly fields: ReadonlySet<string>;
-  readonly #render: (values: Values) => string;
-  readonly #defaults: Values | null;
-  readonly #usesTime: boolean;
-
-  constructor(fmt: string, defaults: Values | null) {
-    this._fmt = fmt;
-    this.#defaults = defaults;
-    const compiled = compileDollar(fmt);
-    this.#render = compiled;
-    this.fields = new Set(compiled.fields);
-    this.#usesTime = fmt.includes('$asctime') || fmt.includes('${asctime}');
-  }
-
-  usesTime(): boolean {
-    return this.#usesTime;
-  }
-
-  validate(): void {
-    validateDollar(this._fmt);
+    this.#validate(this._fmt);
   }
 
   format(record: LogRecord): string {
@@ -250,6 +226,6 @@ class DollarStyle implements FormatStyle {
 export function makeStyle(style: StyleChar, fmt: string | null, defaults: Values | null): FormatStyle {
   const f = fmt || DEFAULT_FORMATS[style];
   if (style === '%') return new PercentStyle(f, defaults);
-  if (style === '{') return new BraceStyle(f, defaults);
-  return new DollarStyle(f, defaults);
+  if (style === '{') return new TemplateStyle(f, defaults, compileBrace, validateBrace, f.includes('{asctime'));
+  return new TemplateStyle(f, defaults, compileDollar, validateDollar, f.includes('$asctime') || f.includes('${asctime}'));
 }
