@@ -18,6 +18,7 @@ import { bumpGeneration, state } from './state.js';
 
 /** Python's `lastResort`: used when a record finds no handler at all. Replace it through `settings.lastResort`. */
 export const defaultLastResort: Handler = new StderrHandler(WARNING);
+/** The handler in force as `lastResort` (internal: the public setter is `settings.lastResort`). */
 export const lastResortRef: { handler: Handler | null } = { handler: defaultLastResort };
 
 const CACHE_SIZE = 64; // levels 0..63 (all standard ones) cached in a typed array; others in a Map
