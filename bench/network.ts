@@ -4,7 +4,8 @@
  * has every record of the round.
  *
  * - socket: SocketHandler (length-prefixed pickles over TCP) vs pino-socket (TCP, JSON lines), in-process stream and
- *   as a pino transport (worker thread); then the heap after 1M records with the peer down.
+ *   as a pino transport (worker thread); SocketHandler also behind QueueHandler → WorkerQueueListener (pickling and
+ *   socket writes in a worker thread, as pino.transport does); then the heap after 1M records with the peer down.
  * - syslog: SysLogHandler over UDP vs winston-syslog (UDP) and pino-syslog → pino-socket (UDP, transport pipeline).
  *   UDP may lose datagrams when the receiver falls behind: a round then ends 250 ms after the last datagram, and
  *   records/s counts delivered records up to the last arrival (the loss is printed).
@@ -25,6 +26,8 @@ import { Formatter, getLogger, INFO, type Handler, type Logger } from '../src/in
 import { SocketHandler } from '../src/handlers/socket.js';
 import { SysLogHandler } from '../src/handlers/syslog.js';
 import { HTTPHandler } from '../src/handlers/http.js';
+import { QueueHandler } from '../src/handlers/queue.js';
+import { WorkerQueueListener } from '../src/handlers/worker-listener.js';
 import { FORMAT, MSG, NAME, USER } from './common.js';
 import { median, runScenario, type Contender, type Row } from './runner.js';
 
@@ -296,11 +299,13 @@ function printTable(title: string, note: string, rows: readonly NetRow[], target
 // ---------------------------------------------------------------------------------------------- (a) socket
 
 async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
-  const rx = await receivers(['frames', 'lines', 'lines']);
-  const [mine, theirs, theirs2] = rx.counters as [Counter, Counter, Counter];
+  const rx = await receivers(['frames', 'lines', 'lines', 'frames']);
+  const [mine, theirs, theirs2, viaWorker] = rx.counters as [Counter, Counter, Counter, Counter];
   const lost = new Map<string, number[]>();
   let h: SocketHandler | null = null;
   let py: Logger;
+  let listener: WorkerQueueListener | null = null;
+  let pyw: Logger;
   let pn: import('pino').Logger;
   let pt: import('pino').Logger;
   let dest: import('node:stream').Writable | null = null;
@@ -318,6 +323,29 @@ async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
       teardown: async () => {
         pyLogger(null);
         await h?.close();
+      },
+    },
+    {
+      name: 'pylogging QueueHandler → WorkerQueueListener(SocketHandler)',
+      setup: async () => {
+        // The worker builds the SocketHandler (pickling and socket writes on its thread). The QueueHandler keeps its
+        // default '%(message)s' formatter, so the pickled msg is the merged message, as the SocketHandler row sends.
+        listener = new WorkerQueueListener([
+          { class: 'SocketHandler', args: ['127.0.0.1', viaWorker.port, { capacity: Math.max(n, 1000) }] },
+        ]);
+        const qh = new QueueHandler(listener.queue);
+        qh.listener = listener;
+        pyw = pyLogger(null, `${NAME}.worker`); // its own logger: the runner sets every contender up first
+        pyw.addHandler(qh);
+        listener.start();
+        await listener.ready(); // boot time is not timed, as pino.transport's 'ready' is not
+      },
+      run: untilReceived(viaWorker, (k) => {
+        for (let i = 0; i < k; i++) pyw.info(MSG, i, USER);
+      }, null, track(lost, 'pylogging QueueHandler → WorkerQueueListener(SocketHandler)')),
+      teardown: async () => {
+        pyLogger(null, `${NAME}.worker`);
+        await listener?.stop(); // the worker closes its SocketHandler and exits
       },
     },
     {
