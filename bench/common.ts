@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
+import { Formatter, getLogger, INFO, type Handler, type Logger } from '../src/index.js';
 
 /** The record: `logger.info(MSG, i, USER)` under logger {@link NAME}. */
 export const MSG = 'query took %d ms for user %s';
@@ -12,6 +13,22 @@ export const USER = 'alice';
 export const NAME = 'app.db';
 /** pylogging's (and CPython's) format. Rivals are configured to print the same fields: time, level, name, message. */
 export const FORMAT = '%(asctime)s %(levelname)s %(name)s: %(message)s';
+
+/**
+ * The pylogging logger `name` at INFO, not propagating, with `h` (formatted with {@link FORMAT}) as its only
+ * handler; `null` leaves it without handlers.
+ */
+export function pyLogger(h: Handler | null, name = NAME): Logger {
+  const log = getLogger(name);
+  for (const old of [...log.handlers]) log.removeHandler(old);
+  log.setLevel(INFO);
+  log.propagate = false;
+  if (h) {
+    h.setFormatter(new Formatter(FORMAT));
+    log.addHandler(h);
+  }
+  return log;
+}
 
 let dir: string | null = null;
 

@@ -12,9 +12,9 @@
  */
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
-import { FileHandler, Formatter, getLogger, INFO, StreamHandler, type Handler, type Logger } from '../src/index.js';
+import { FileHandler, getLogger, StreamHandler, type Handler, type Logger } from '../src/index.js';
 import type { Contender } from './runner.js';
-import { FORMAT, MSG, NAME, USER, tmpPath, untilWritten } from './common.js';
+import { MSG, NAME, USER, pyLogger as configureLogger, tmpPath, untilWritten } from './common.js';
 
 const require = createRequire(import.meta.url);
 const pino = require('pino') as typeof import('pino').default;
@@ -26,16 +26,8 @@ const log4js = require('log4js') as typeof import('log4js');
 let pyHandler: Handler | null = null;
 
 function pyLogger(h: Handler | null): Logger {
-  const log = getLogger(NAME);
-  for (const old of [...log.handlers]) log.removeHandler(old);
-  log.setLevel(INFO);
-  log.propagate = false;
-  if (h) {
-    h.setFormatter(new Formatter(FORMAT));
-    log.addHandler(h);
-  }
   pyHandler = h;
-  return log;
+  return configureLogger(h);
 }
 
 async function pyTeardown(): Promise<void> {

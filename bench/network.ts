@@ -22,13 +22,13 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, Worker } from 'node:worker_threads';
-import { Formatter, getLogger, INFO, type Handler, type Logger } from '../src/index.js';
+import { type Logger } from '../src/index.js';
 import { SocketHandler } from '../src/handlers/socket.js';
 import { SysLogHandler } from '../src/handlers/syslog.js';
 import { HTTPHandler } from '../src/handlers/http.js';
 import { QueueHandler } from '../src/handlers/queue.js';
 import { WorkerQueueListener } from '../src/handlers/worker-listener.js';
-import { FORMAT, MSG, NAME, USER } from './common.js';
+import { MSG, NAME, USER, pyLogger } from './common.js';
 import { median, runScenario, type Contender, type Row } from './runner.js';
 
 const require = createRequire(import.meta.url);
@@ -200,17 +200,6 @@ async function receivers(kinds: readonly ReceiverKind[]): Promise<{ counters: Co
 
 // --------------------------------------------------------------------------------------------------- helpers
 
-function pyLogger(h: Handler | null, name = NAME): Logger {
-  const log = getLogger(name);
-  for (const old of [...log.handlers]) log.removeHandler(old);
-  log.setLevel(INFO);
-  log.propagate = false;
-  if (h) {
-    h.setFormatter(new Formatter(FORMAT));
-    log.addHandler(h);
-  }
-  return log;
-}
 
 const winstonFormat = (): ReturnType<typeof winston.format.combine> =>
   winston.format.combine(
