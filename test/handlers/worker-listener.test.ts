@@ -163,6 +163,23 @@ describe('the record codec (binary ring entries)', () => {
     assert.throws(() => roundTrip(enc, new RecordDecoder(), enc.encode(r1)), /unknown shape/);
   });
 
+  test('encoders share their shape writers, not their tables: two rings with different histories stay apart', () => {
+    // The generated writer of a shape is shared by every encoder (so a second listener runs optimised code); the
+    // last string and id of each interned key must still be each encoder's own.
+    const a = new RecordEncoder();
+    const b = new RecordEncoder();
+    const da = new RecordDecoder();
+    const db = new RecordDecoder();
+    const rec = (name: string, msg: string): LogRecord => Object.assign(makeLogRecord({ name, msg }), { message: msg });
+    for (let i = 0; i < 5; i++) roundTrip(a, da, a.encodePrepared(rec(`a.${i}`, 'x'), 'x')); // ids b never gave
+    for (let i = 0; i < 50; i++) {
+      const ra = rec(i % 2 ? 'shared' : 'only.in.a', `a${i}`);
+      const rb = rec(i % 3 ? 'shared' : 'only.in.b', `b${i}`);
+      assert.equal(roundTrip(a, da, a.encodePrepared(ra, ra.msg as string)).name, ra.name);
+      assert.equal(roundTrip(b, db, b.encodePrepared(rb, rb.msg as string)).name, rb.name);
+    }
+  });
+
   test('more than 256 interned strings and many shapes round-trip', () => {
     const enc = new RecordEncoder();
     const dec = new RecordDecoder();
