@@ -379,6 +379,7 @@ export class WorkerQueueListener implements ListenerLike {
     const ring = this.#ring;
     const target = Atomics.load(ring.header, WRITE);
     if (ring.doneReached(target)) return;
+    Atomics.notify(ring.header, WRITE); // a worker lingering for more records reads now
     this.#ref();
     try {
       while (this.running && !ring.doneReached(target)) {

@@ -44,6 +44,9 @@ function decode(text: string): LogRecord {
   return Object.setPrototypeOf(JSON.parse(text) as object, LogRecord.prototype) as LogRecord;
 }
 
+const LINGER_MS = 1;
+const LINGER_POLLS = 4;
+
 /**
  * The worker's side of the ring as a queue for QueueListener: `get()` returns the next record (or `null` for the
  * sentinel) synchronously when one is there, else a promise; `task_done()` advances the "handled" position.
@@ -90,6 +93,16 @@ class RingReader implements GetQueue<QueueItem> {
 
   async #wait(): Promise<QueueItem> {
     void this.batchDone(); // never rejects: failures are reported inside
+    // Linger before going idle: while records keep coming, the logging thread then publishes them without waking us
+    // (a futex wake, a system call, for the first record after each idle wait) and writes ring lines we are not
+    // reading. A record waits at most LINGER_MS more; an idle process polls LINGER_POLLS times, then sleeps.
+    // measured (Node 20.20, 2-CPU VM, 1.2M records to a NullHandler worker): 33 700 wakes and 1.0 µs a logging call
+    // when the worker waited at once; see the commit for the figure with the linger.
+    for (let i = 0; i < LINGER_POLLS; i++) {
+      await this.#ring.lingerForData(LINGER_MS);
+      const item = this.#next();
+      if (item !== undefined) return item;
+    }
     for (;;) {
       await this.#ring.waitForData(1000);
       const item = this.#next();
@@ -225,6 +238,7 @@ async function main(): Promise<void> {
     send({ type: 'error', message: e.message, ...(e.stack !== undefined && { stack: e.stack }) });
     process.exit(1);
   }
+  ring.prefault(); // before 'ready': the first records logged then meet mapped pages
   Atomics.store(ring.header, STATE, 1);
   const reader = new RingReader(ring, handlers, init.flushEvery, new RecordDecoder(init.codec));
   const listener = new QueueListener(reader, ...handlers, { respectHandlerLevel: init.respectHandlerLevel });

