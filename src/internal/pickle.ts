@@ -398,10 +398,13 @@ function pickle(value: unknown, head: number): Buffer {
  * 64 KiB 137 k, 120 KiB 135 k, 256 KiB 127 k (80-136 k), 1 MiB 131 k (5 runs). Likely (not verified: page-fault
  * counts were within noise) because glibc mmaps blocks of 128 KiB and more, while smaller ones reuse freed heap.
  */
-const SLAB_SIZE = 64 * 1024;
-let slab: Buffer | null = null;
-let slabUsed = 0;
-let slabBusy = false;
+export const SLAB_SIZE = 64 * 1024;
+
+/**
+ * @internal The slab's state, shared with the record fast path (pickle-record.ts) so that its pickles and these are
+ * adjacent views of one slab (SocketHandler writes adjacent views as one region).
+ */
+export const shared: { slab: Buffer | null; used: number; busy: boolean } = { slab: null, used: 0, busy: false };
 
 /**
  * {@link dumpsFramed} into a shared slab: returns a view of it (no per-record allocation of bytes, no copy).
@@ -409,10 +412,10 @@ let slabBusy = false;
  * region. The slab is never written again where a view was returned, so every view stays valid and unchanged.
  */
 export function dumpsFramedShared(value: unknown): Buffer {
-  if (slabBusy) return pickle(value, 4); // nested (a user toString() that logs): a buffer of its own
-  slabBusy = true;
-  let own = slab;
-  let from = slabUsed;
+  if (shared.busy) return pickle(value, 4); // nested (a user toString() that logs): a buffer of its own
+  shared.busy = true;
+  let own = shared.slab;
+  let from = shared.used;
   if (own === null || own.length - from < 64) {
     own = Buffer.allocUnsafeSlow(SLAB_SIZE);
     from = 0;
@@ -428,15 +431,19 @@ export function dumpsFramedShared(value: unknown): Buffer {
     out.buf.writeUInt32BE(end - out.start - 4, out.start);
     return out.buf.subarray(out.start, end);
   } finally {
-    slabBusy = false;
+    shared.busy = false;
     // a failed pickle's bytes are simply overwritten by the next one
-    slab = out.buf;
-    slabUsed = end >= 0 ? end : out.buf === own ? from : 0;
-    // a slab grown beyond reason by one huge value is not kept (its views stay valid)
-    if (slab.length > 4 * SLAB_SIZE) {
-      slab = null;
-      slabUsed = 0;
-    }
+    shared.slab = out.buf;
+    shared.used = end >= 0 ? end : out.buf === own ? from : 0;
+    keepSlabSane();
+  }
+}
+
+/** @internal A slab grown beyond reason by one huge value is not kept (its views stay valid). */
+export function keepSlabSane(): void {
+  if (shared.slab !== null && shared.slab.length > 4 * SLAB_SIZE) {
+    shared.slab = null;
+    shared.used = 0;
   }
 }
 
@@ -446,9 +453,10 @@ export function dumpsFramedShared(value: unknown): Buffer {
  * a slab of their own. Does nothing for any other buffer.
  */
 export function releaseShared(view: Buffer): void {
-  if (slabBusy || slab === null || view.buffer !== slab.buffer) return;
+  const slab = shared.slab;
+  if (shared.busy || slab === null || view.buffer !== slab.buffer) return;
   const start = view.byteOffset - slab.byteOffset;
-  if (start + view.length === slabUsed) slabUsed = start;
+  if (start + view.length === shared.used) shared.used = start;
 }
 
 /**

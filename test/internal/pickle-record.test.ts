@@ -1,0 +1,140 @@
+/**
+ * SocketHandler's record fast path (`src/internal/pickle-record.ts`) against the general pickler: for random records
+ * (fast-check: standard and extra fields, every value type the general path degrades, the pathname/filename/module
+ * sharing cases, missing msg/args/exc_info), `dumpsRecordShared(record)` must return exactly the bytes of
+ * `handler.makePickle(record)` — or decline (and then leave the slab untouched). The general path itself is checked
+ * against CPython in pickle.test.ts and socket.test.ts.
+ *
+ * `FC_SEED=… FC_PATH=…` replay a failure, `FC_RUNS=N` sets the number of runs.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fc from 'fast-check';
+import { LogRecord } from '../../src/core/record.js';
+import { SocketHandler } from '../../src/handlers/socket.js';
+import { dumpsFramedShared, shared } from '../../src/internal/pickle.js';
+import { dumpsRecordShared } from '../../src/internal/pickle-record.js';
+
+const FC_RUNS = Number(process.env['FC_RUNS']) || 0;
+const params = (runs: number): fc.Parameters<unknown> => ({
+  numRuns: FC_RUNS > 0 ? FC_RUNS : runs,
+  ...(process.env['FC_SEED'] !== undefined && { seed: Number(process.env['FC_SEED']) }),
+  ...(process.env['FC_PATH'] !== undefined && { path: process.env['FC_PATH'] }),
+});
+
+// a handler that never connects: only its makePickle (the general path) is used
+const handler = new SocketHandler('127.0.0.1', 9);
+
+const text = fc.oneof(
+  fc.constantFrom('', 'a', 'é', '€', 'ab', 'app.py', 'app', '.bashrc', '..x', 'dir/app.py', '/abs/dir/mod.js'),
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: 'binary', maxLength: 12 }), // lone surrogates, astral characters
+  fc.string({ minLength: 60, maxLength: 200 }),
+);
+const value = fc.oneof(
+  text,
+  fc.integer(),
+  fc.constantFrom(0, 255, 256, 65535, 65536, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53 - 1, -0, 0.5, NaN, Infinity),
+  fc.double(),
+  fc.boolean(),
+  fc.constantFrom(null, undefined, 12n, [1, 'a'], { k: 1 }, new Date(0)),
+);
+const standard = ['name', 'msg', 'args', 'levelname', 'levelno', 'pathname', 'filename', 'module', 'exc_info',
+  'exc_text', 'stack_info', 'lineno', 'funcName', 'created', 'msecs', 'relativeCreated', 'thread', 'threadName',
+  'processName', 'process', 'taskName'];
+
+const recordArb = fc.record({
+  overrides: fc.dictionary(fc.constantFrom(...standard), value, { maxKeys: 6 }),
+  extras: fc.dictionary(fc.oneof(fc.constantFrom('x', 'user', 'é', 'request_id', '__proto__'), fc.string({ maxLength: 8 })), value, { maxKeys: 3 }),
+  drop: fc.subarray(['msg', 'args', 'exc_info', 'pathname', 'filename', 'module']),
+  message: fc.boolean(),
+  path: fc.constantFrom('/srv/app.py', 'app.py', 'app', '.hidden', 'noext', '/srv/noext', 'a.b.c'),
+  msg: fc.oneof(fc.constantFrom('hello %s', 'plain', '', 'x'), fc.string({ maxLength: 30 })),
+  args: fc.oneof(fc.constant(null), fc.constant(['world']), fc.constant([])),
+});
+
+type Drawn = typeof recordArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(r: Drawn): LogRecord {
+  const args = r.args !== null && r.msg.includes('%s') && r.args.length === 1 ? r.args : null;
+  const rec = new LogRecord('app.db', 20, r.path, 7, r.msg.replace(/%(?!s)/g, '%%'), args, null, 'handler');
+  for (const [k, v] of Object.entries(r.overrides)) if (k !== 'msg' && k !== 'args') (rec as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(r.extras)) Object.defineProperty(rec, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const k of r.drop) delete (rec as Record<string, unknown>)[k];
+  if (r.message) rec.message = 'stale';
+  return rec;
+}
+
+describe('pickle-record: the fast path writes the general path’s bytes', () => {
+  test('random records: same bytes, or declined without writing', () => {
+    let fast = 0;
+    fc.assert(
+      fc.property(recordArb, (r) => {
+        const rec = build(r);
+        let expected: Buffer;
+        try {
+          expected = handler.makePickle(rec);
+        } catch (err) {
+          // a record whose message cannot be made (msg deleted, args left): the fast path throws the same, unless
+          // it declined before making the message
+          let got: unknown;
+          try {
+            got = dumpsRecordShared(rec);
+          } catch (e) {
+            assert.equal((e as Error).message, (err as Error).message);
+            return;
+          }
+          assert.equal(got, null);
+          return;
+        }
+        const before = shared.used;
+        const slab = shared.slab;
+        const got = dumpsRecordShared(rec);
+        if (got === null || typeof got === 'string') {
+          assert.ok(shared.slab === slab && shared.used === before, 'a declined record must not take slab space');
+          if (typeof got === 'string') assert.equal(got, rec.getMessage());
+          return;
+        }
+        fast++;
+        assert.deepEqual([...got], [...expected]);
+      }),
+      params(3000),
+    );
+    assert.ok(fast > 300, `the fast path took only ${fast} records`);
+  });
+
+  test('a standard record takes the fast path, and its frame follows the previous one in the slab', () => {
+    const a = new LogRecord('app', 20, '/srv/app.py', 1, 'one %s', ['x'], null, 'main');
+    const b = new LogRecord('app', 30, '/srv/app.py', 2, 'two', null, null, 'main');
+    const fa = dumpsRecordShared(a);
+    const fb = dumpsRecordShared(b);
+    assert.ok(Buffer.isBuffer(fa) && Buffer.isBuffer(fb));
+    assert.deepEqual([...fa], [...handler.makePickle(a)]);
+    assert.deepEqual([...fb], [...handler.makePickle(b)]);
+    assert.equal(fa.buffer, fb.buffer);
+    assert.equal(fa.byteOffset + fa.length, fb.byteOffset);
+    // and the general path's next frame follows it too
+    const g = dumpsFramedShared({ k: 1 });
+    assert.equal(g.byteOffset, fb.byteOffset + fb.length);
+  });
+
+  test('a record with a nested extra, a bigint or a 1-character string declines with the message made once', () => {
+    let calls = 0;
+    const arg = { toString: () => `v${++calls}` };
+    for (const extra of [{ ctx: { user: 1 } }, { num: 5n }, { flag: 'y' }]) {
+      const rec = new LogRecord('app', 20, '/srv/app.py', 1, 'value %s', [arg], null, 'main');
+      Object.assign(rec, extra);
+      const before = calls;
+      const got = dumpsRecordShared(rec);
+      assert.equal(typeof got, 'string');
+      assert.equal(calls, before + 1);
+    }
+  });
+
+  test('a huge message gets a slab of its own and the frame is still exact', () => {
+    const rec = new LogRecord('app', 20, '/srv/app.py', 1, 'y'.repeat(300_000), null, null, 'main');
+    const got = dumpsRecordShared(rec);
+    assert.ok(Buffer.isBuffer(got));
+    assert.deepEqual(got.equals(handler.makePickle(rec)), true);
+  });
+});
