@@ -97,7 +97,7 @@ class RingReader implements GetQueue<QueueItem> {
     // (a futex wake, a system call, for the first record after each idle wait) and writes ring lines we are not
     // reading. A record waits at most LINGER_MS more; an idle process polls LINGER_POLLS times, then sleeps.
     // measured (Node 20.20, 2-CPU VM, 1.2M records to a NullHandler worker): 33 700 wakes and 1.0 µs a logging call
-    // when the worker waited at once; see the commit for the figure with the linger.
+    // when the worker waited at once; with the linger 0–3 wakes and 0.70–0.72 µs (steady rounds, 2 runs).
     for (let i = 0; i < LINGER_POLLS; i++) {
       await this.#ring.lingerForData(LINGER_MS);
       const item = this.#next();

@@ -10,9 +10,11 @@
  * handler decides it. Anything else (a nested object, a bigint, a 0/1-character string, which CPython memoizes by
  * value, a lone surrogate, an int beyond 32 bits) returns null and the general path runs: same bytes, slower.
  *
- * measured (Node 20.20, 2-CPU VM, --cpu-prof of 400k records through SocketHandler to a local receiver): the
- * general pickler's string writes were 29–30 % of the thread and building the entry list 8 %; see the commit for the
- * figures with this path. Tested byte for byte against the general path (test/internal/pickle-record.test.ts).
+ * measured (Node 20.20, 2-CPU VM): the general pickler's string writes were 29–30 % of SocketHandler's thread and
+ * building the entry list 8 % (--cpu-prof, 400k records to a local receiver). A frame of the bench's record
+ * (getMessage included, 100k records, 7 rounds, two runs each) took 1.25–1.3 µs through a first version of this
+ * path that looped over the shape's tables, and 0.70–0.85 µs through the generated writers below. Tested byte for
+ * byte against the general path (test/internal/pickle-record.test.ts).
  */
 import type { LogRecord } from '../core/record.js';
 import { keepSlabSane, shared, SLAB_SIZE } from './pickle.js';
@@ -25,9 +27,7 @@ const BININT2 = 0x4d;
 const NONE = 0x4e;
 const BINUNICODE = 0x58;
 const BINGET = 0x68;
-const LONG_BINGET = 0x6a;
 const BINPUT = 0x71;
-const LONG_BINPUT = 0x72;
 const SETITEM = 0x73;
 const SETITEMS = 0x75;
 const EMPTY_DICT = 0x7d;
@@ -56,20 +56,26 @@ const enum Kind {
 interface Shape {
   keys: readonly string[];
   kinds: readonly Kind[];
-  /** Each written key's bytes `X len utf-8`, back to back; key i is bytes `[at[i], at[i + 1])`. */
-  keyBytes: Uint8Array;
-  at: readonly number[];
   /** Keys appended after the record's own (CPython's `d['msg'] = …` etc. for a record that lacks them). */
   tail: readonly Kind[];
-  /** Where the Path/File/Module values are in `Object.values(record)` (-1: not a key). */
-  p: number;
-  f: number;
-  m: number;
+  /** Whether the handler's pathname/filename/module sharing applies (both of the first two are keys). */
+  boxed: boolean;
+  hasModule: boolean;
   /** Entries in the dict. */
   entries: number;
-  /** False when this path cannot write it (a key CPython memoizes by value, 1000+ entries). */
+  /** False when this path cannot write it (a key CPython memoizes by value, too many entries). */
   fast: boolean;
+  /** The generated writer (see {@link generate}). */
+  write: FrameWriter;
+  /** Bytes the frame takes at most besides its strings' characters (keys, memo indexes, numbers). */
+  fixed: number;
 }
+
+/**
+ * Writes the dict's bytes from `p` (after the frame's length) and returns where they end. `boxes`: bit 1, 2, 4 when
+ * pathname, filename, module are the shared str.
+ */
+type FrameWriter = (w: Writer, b: Buffer, dv: DataView, p: number, r: object, msg: string, boxes: number) => number;
 
 const MAX_SHAPES = 256;
 const shapes = new Map<string, Shape>();
@@ -132,21 +138,74 @@ function compile(keys: readonly string[]): Shape {
     utf8.copy(b, 5);
     return b;
   });
-  const at = [0];
-  for (const b of parts) at.push((at[at.length - 1] as number) + b.length);
+  const fast = written.length < 120 && !written.some((k) => singleton(k) || LONE_SURROGATE.test(k));
   return {
+    write: fast ? generate(keys, kinds, tail, parts) : () => -1,
+    fixed: 16 + parts.reduce((n, b) => n + b.length, 0) + written.length * 11,
     keys,
     kinds,
-    keyBytes: new Uint8Array(Buffer.concat(parts)),
-    at,
     tail,
-    p: kinds.indexOf(Kind.Path),
-    f: kinds.indexOf(Kind.File),
-    m: kinds.indexOf(Kind.Module),
+    boxed,
+    hasModule: boxed && keys.includes('module'),
     entries: written.length,
-    // a key CPython memoizes by value, or one with a lone surrogate (the general path's surrogatepass), goes slow
-    fast: written.length < 1000 && !written.some((k) => singleton(k) || LONE_SURROGATE.test(k)),
+    // A key CPython memoizes by value, or one with a lone surrogate (the general path's surrogatepass), goes slow;
+    // under 120 entries every memo index fits BINPUT's one byte (1 + 2 per entry) and one MARK…SETITEMS batch.
+    fast,
   };
+}
+
+/**
+ * One function per shape: the keys' bytes are constants in its code (written 4 at a time), each value is read with
+ * a named property load (one record map, not a megamorphic `r[key]` or an Object.values array) and written by its
+ * kind, and the memo counter is a local. Keys enter the code only as numbers (their bytes) and JSON string literals.
+ */
+function generate(names: readonly string[], kinds: readonly Kind[], tail: readonly Kind[], keys: readonly Buffer[]): FrameWriter {
+  const entries: { kind: Kind; key: string | null }[] = [];
+  kinds.forEach((kind, i) => {
+    if (kind !== Kind.Skip) entries.push({ kind, key: kind === Kind.Msg || kind === Kind.None ? null : (names[i] as string) });
+  });
+  for (const kind of tail) entries.push({ kind, key: null });
+  const many = entries.length !== 1;
+  let body = `let c = 1, box = -1, v;\nb[p] = ${EMPTY_DICT}; b[p + 1] = ${BINPUT}; b[p + 2] = 0;\n`;
+  body += many ? `b[p + 3] = ${MARK}; p += 4;\n` : 'p += 3;\n';
+  entries.forEach(({ kind, key: name }, k) => {
+    const key = keys[k] as Buffer;
+    const get = `r[${JSON.stringify(name)}]`; // a JSON string literal, never code
+    let i = 0;
+    for (; i + 4 <= key.length; i += 4) body += `dv.setUint32(p + ${i}, ${key.readUInt32LE(i)}, true); `;
+    for (; i < key.length; i++) body += `b[p + ${i}] = ${key[i] as number}; `;
+    body += `b[p + ${key.length}] = ${BINPUT}; b[p + ${key.length + 1}] = c++; p += ${key.length + 2};\n`;
+    const value = `if (typeof v === 'string') p = w.s(b, dv, p, v, c++); else p = w.v(b, dv, p, v);\n`;
+    const boxed = (bit: number): string =>
+      `v = ${get};\nif (boxes & ${bit}) { if (box < 0) { box = c; p = w.s(b, dv, p, v, c++); } ` +
+      `else { b[p] = ${BINGET}; b[p + 1] = box; p += 2; } }\nelse ${value}`;
+    switch (kind) {
+      case Kind.Msg:
+        body += 'p = w.s(b, dv, p, msg, c++);\n';
+        break;
+      case Kind.None:
+        body += `b[p++] = ${NONE};\n`;
+        break;
+      case Kind.Float:
+        body += `v = ${get};\nif (typeof v === 'number') { b[p] = ${BINFLOAT}; dv.setFloat64(p + 1, v, false); p += 9; }\n`;
+        body += `else ${value}`;
+        break;
+      case Kind.Path:
+        body += boxed(1);
+        break;
+      case Kind.File:
+        body += boxed(2);
+        break;
+      case Kind.Module:
+        body += boxed(4);
+        break;
+      default:
+        body += `v = ${get};\n${value}`;
+    }
+  });
+  body += `b[p] = ${many ? SETITEMS : SETITEM}; b[p + 1] = ${STOP};\nreturn p + 2;\n`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys are in it as numbers and JSON literals only
+  return new Function('w', 'b', 'dv', 'p', 'r', 'msg', 'boxes', body) as FrameWriter;
 }
 
 function shapeOf(record: object): Shape {
@@ -168,51 +227,26 @@ function shapeOf(record: object): Shape {
  * made once: throwing it captures no stack.
  */
 const SLOW = new Error('pickle-record: this record takes the general path');
+/** Thrown by a string write that would not fit: the frame is written again in a larger slab. */
+const GROW = new Error('pickle-record: the frame needs a larger slab');
 
-/**
- * Writes one frame into `buf` from `start` (the caller made room for the worst case: see {@link worstCase}).
- */
+/** What the generated writers call for values that are not constants. */
 class Writer {
-  buf: Buffer = Buffer.alloc(0);
-  p = 0;
-  /** Strings memoized so far (the dict took index 0). */
-  count = 1;
-  /** Memo index of the shared pathname/filename/module str once written, else -1. */
-  box = -1;
+  /** Room a string write leaves for the rest of the frame: the shape's `fixed`. */
+  reserve = 0;
 
-  put(idx: number): void {
-    const b = this.buf;
-    if (idx < 256) {
-      b[this.p] = BINPUT;
-      b[this.p + 1] = idx;
-      this.p += 2;
-    } else {
-      b[this.p] = LONG_BINPUT;
-      b.writeUInt32LE(idx, this.p + 1);
-      this.p += 5;
-    }
-  }
-
-  key(shape: Shape, i: number): void {
-    const b = this.buf;
-    const src = shape.keyBytes;
-    let p = this.p;
-    for (let j = shape.at[i] as number, end = shape.at[i + 1] as number; j < end; j++) b[p++] = src[j] as number;
-    this.p = p;
-    this.put(this.count++);
-  }
-
-  str(s: string): void {
+  /** A str: `X`, its UTF-8 length and bytes, then BINPUT `c` (under 256: the shape has few entries). */
+  s(b: Buffer, dv: DataView, p: number, s: string, c: number): number {
     const n = s.length;
     if (n <= 1 && singleton(s)) throw SLOW;
-    const b = this.buf;
-    const at = this.p + 5;
+    const at = p + 5;
+    if (at + 3 * n + this.reserve > b.length) throw GROW;
     let i = 0;
     if (n <= 64) {
       for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[at + i] = c;
+        const ch = s.charCodeAt(i);
+        if (ch >= 0x80) break;
+        b[at + i] = ch;
       }
     }
     let size = n;
@@ -220,77 +254,51 @@ class Writer {
       if (LONE_SURROGATE.test(s)) throw SLOW;
       size = b.write(s, at, 'utf8');
     }
-    b[this.p] = BINUNICODE;
-    b.writeUInt32LE(size, this.p + 1);
-    this.p = at + size;
-    this.put(this.count++);
+    b[p] = BINUNICODE;
+    dv.setUint32(p + 1, size, true);
+    b[at + size] = BINPUT;
+    b[at + size + 1] = c;
+    return at + size + 2;
   }
 
-  /** A boxed str: the first one written, the others a reference to it. */
-  shared(s: string): void {
-    if (this.box < 0) {
-      this.box = this.count;
-      this.str(s);
-      return;
-    }
-    const b = this.buf;
-    if (this.box < 256) {
-      b[this.p] = BINGET;
-      b[this.p + 1] = this.box;
-      this.p += 2;
-    } else {
-      b[this.p] = LONG_BINGET;
-      b.writeUInt32LE(this.box, this.p + 1);
-      this.p += 5;
-    }
-  }
-
-  float(v: number): void {
-    this.buf[this.p] = BINFLOAT;
-    this.buf.writeDoubleBE(v, this.p + 1);
-    this.p += 9;
-  }
-
-  value(v: unknown): void {
-    const b = this.buf;
+  /** Anything but a str: a number, a boolean, null or undefined; otherwise the general path. */
+  v(b: Buffer, dv: DataView, p: number, v: unknown): number {
     switch (typeof v) {
-      case 'string':
-        this.str(v);
-        return;
       case 'number':
         if (!Number.isSafeInteger(v)) {
-          this.float(v);
-        } else if (v >= 0 && v <= 0xff) {
-          b[this.p] = BININT1;
-          b[this.p + 1] = v;
-          this.p += 2;
-        } else if (v >= 0 && v <= 0xffff) {
-          b[this.p] = BININT2;
-          b[this.p + 1] = v & 0xff;
-          b[this.p + 2] = v >>> 8;
-          this.p += 3;
-        } else if (v >= -0x80000000 && v <= 0x7fffffff) {
-          b[this.p] = BININT;
-          b.writeInt32LE(v, this.p + 1);
-          this.p += 5;
-        } else {
-          throw SLOW; // protocol 1 LONG text
+          b[p] = BINFLOAT;
+          dv.setFloat64(p + 1, v, false);
+          return p + 9;
         }
-        return;
+        if (v >= 0 && v <= 0xff) {
+          b[p] = BININT1;
+          b[p + 1] = v;
+          return p + 2;
+        }
+        if (v >= 0 && v <= 0xffff) {
+          b[p] = BININT2;
+          dv.setUint16(p + 1, v, true);
+          return p + 3;
+        }
+        if (v >= -0x80000000 && v <= 0x7fffffff) {
+          b[p] = BININT;
+          dv.setInt32(p + 1, v, true);
+          return p + 5;
+        }
+        throw SLOW; // protocol 1 LONG text
       case 'boolean':
-        b[this.p] = 0x49; // I01\n / I00\n
-        b[this.p + 1] = 0x30;
-        b[this.p + 2] = v ? 0x31 : 0x30;
-        b[this.p + 3] = 0x0a;
-        this.p += 4;
-        return;
+        b[p] = 0x49; // I01\n / I00\n
+        b[p + 1] = 0x30;
+        b[p + 2] = v ? 0x31 : 0x30;
+        b[p + 3] = 0x0a;
+        return p + 4;
       case 'undefined':
-        b[this.p++] = NONE;
-        return;
+        b[p] = NONE;
+        return p + 1;
       case 'object':
         if (v === null) {
-          b[this.p++] = NONE;
-          return;
+          b[p] = NONE;
+          return p + 1;
         }
         throw SLOW;
       default:
@@ -300,115 +308,81 @@ class Writer {
 }
 
 const w = new Writer();
+/** A DataView of the slab last written to. */
+let slabOfView: Buffer | null = null;
+let view: DataView = new DataView(new ArrayBuffer(0));
 
-/** Bytes the frame may take at most, or -1 when a value rules this path out (an object, e.g. nested extra). */
-function worstCase(shape: Shape, values: readonly unknown[], msg: string): number {
-  // per entry: its key (bytes + a 5-byte BINPUT) and a value of at most 10 bytes besides a string's characters
-  let n = 4 + 3 + 2 + shape.keyBytes.length + shape.entries * 15 + 3 * msg.length;
-  const kinds = shape.kinds;
-  for (let i = 0; i < values.length; i++) {
-    const kind = kinds[i];
-    if (kind === Kind.Skip || kind === Kind.Msg || kind === Kind.None) continue; // not the record's value
-    const v = values[i];
-    if (typeof v === 'string') n += 3 * v.length;
-    else if (typeof v === 'object' && v !== null) return -1;
+/** The last pathname/filename/module seen and the sharing decided for them (bits 1, 2, 4). */
+let lastPath: unknown = null;
+let lastFile: unknown = null;
+let lastModule: unknown = null;
+let lastBoxes = 0;
+
+/** The handler's shareLikeOsPath (socket.ts), decided once per distinct (pathname, filename, module). */
+function boxesOf(pathname: unknown, filename: unknown, module: unknown): number {
+  if (pathname === lastPath && filename === lastFile && module === lastModule) return lastBoxes;
+  let boxes = 0;
+  if (typeof pathname === 'string' && typeof filename === 'string') {
+    boxes = 2;
+    if (filename === pathname && !pathname.includes('/')) boxes |= 1;
+    if (module === filename && !filename.replace(/^\.+/, '').includes('.')) boxes |= 4;
   }
-  return n;
+  lastPath = pathname;
+  lastFile = filename;
+  lastModule = module;
+  return (lastBoxes = boxes);
 }
 
 /**
  * The frame `dumpsFramedShared(dict)` would return for SocketHandler's record dict of `record`, as a view of the
- * shared slab. Reads the record's values, then calls `record.getMessage()` (CPython: `dict(record.__dict__)`, then
- * `getMessage()`). When this record needs the general path, nothing is written and the result is the message
- * (to hand to it: getMessage() is not called twice), or null when the message was not made yet.
+ * shared slab. Calls `record.getMessage()` first, then reads the values. When this record needs the general path,
+ * nothing is written and the result is the message (to hand to it: getMessage() is not called twice), or null when
+ * the message was not made yet.
+ *
+ * Differs from CPython only in an order nobody can see without a `__str__` that edits the record being logged:
+ * CPython copies the record's dict, then calls getMessage().
  * @throws What `getMessage()` throws.
  */
 export function dumpsRecordShared(record: LogRecord): Buffer | string | null {
   if (shared.busy) return null;
   const shape = shapeOf(record);
   if (!shape.fast) return null;
-  const values = Object.values(record);
   const msg = record.getMessage();
-  if (shared.busy || values.length !== shape.keys.length) return msg; // a getter changed the record meanwhile
-  const worst = worstCase(shape, values, msg);
-  if (worst < 0) return msg;
+  if (shared.busy) return msg;
+  const r = record as unknown as Record<string, unknown>;
+  const boxes = shape.boxed ? boxesOf(r['pathname'], r['filename'], shape.hasModule ? r['module'] : undefined) : 0;
   let slab = shared.slab;
   let start = shared.used;
-  if (slab === null || slab.length - start < worst) {
-    slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, worst));
-    start = 0;
-  }
-  // pathname/filename/module: the handler's shareLikeOsPath, decided on this record's values
-  let boxP = false;
-  let boxF = false;
-  let boxM = false;
-  if (shape.p >= 0 && shape.f >= 0) {
-    const pathname = values[shape.p];
-    const filename = values[shape.f];
-    if (typeof pathname === 'string' && typeof filename === 'string') {
-      boxF = true;
-      boxP = filename === pathname && !pathname.includes('/');
-      boxM = shape.m >= 0 && values[shape.m] === filename && !filename.replace(/^\.+/, '').includes('.');
+  w.reserve = shape.fixed;
+  let size = SLAB_SIZE;
+  for (;;) {
+    if (slab === null || slab.length - start < shape.fixed + 3 * msg.length) {
+      while (size < 2 * (shape.fixed + 3 * msg.length)) size *= 2;
+      slab = Buffer.allocUnsafeSlow(size);
+      start = 0;
+    }
+    const b: Buffer = slab;
+    if (b !== slabOfView) {
+      slabOfView = b;
+      view = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    // busy: a getter on the record runs user code, which may log; a nested pickle then takes its own buffer
+    shared.busy = true;
+    try {
+      const end = shape.write(w, b, view, start + 4, record, msg, boxes);
+      b.writeUInt32BE(end - start - 4, start);
+      shared.slab = b;
+      shared.used = end;
+      keepSlabSane();
+      return b.subarray(start, end);
+    } catch (err) {
+      if (err === SLOW) return msg;
+      if (err !== GROW) throw err;
+      // a long string: a fresh slab, then one twice as large each time it still does not fit
+      if (start === 0) size = b.length * 2;
+      slab = null;
+    } finally {
+      shared.busy = false;
     }
   }
-  w.buf = slab;
-  w.p = start + 4;
-  w.count = 1;
-  w.box = -1;
-  try {
-    slab[w.p++] = EMPTY_DICT;
-    w.put(0);
-    const many = shape.entries !== 1;
-    if (many) slab[w.p++] = MARK;
-    const kinds = shape.kinds;
-    let k = 0; // written key index
-    for (let i = 0; i < kinds.length; i++) {
-      const kind = kinds[i] as Kind;
-      if (kind === Kind.Skip) continue;
-      w.key(shape, k++);
-      const v = values[i];
-      switch (kind) {
-        case Kind.Msg:
-          w.str(msg);
-          break;
-        case Kind.None:
-          slab[w.p++] = NONE;
-          break;
-        case Kind.Float:
-          if (typeof v === 'number') w.float(v);
-          else w.value(v);
-          break;
-        case Kind.Path:
-          if (boxP) w.shared(v as string);
-          else w.value(v);
-          break;
-        case Kind.File:
-          if (boxF) w.shared(v as string);
-          else w.value(v);
-          break;
-        case Kind.Module:
-          if (boxM) w.shared(v as string);
-          else w.value(v);
-          break;
-        default:
-          w.value(v);
-      }
-    }
-    for (const kind of shape.tail) {
-      w.key(shape, k++);
-      if (kind === Kind.Msg) w.str(msg);
-      else slab[w.p++] = NONE;
-    }
-    slab[w.p++] = many ? SETITEMS : SETITEM;
-    slab[w.p++] = STOP;
-  } catch (err) {
-    if (err === SLOW) return msg;
-    throw err;
-  }
-  const end = w.p;
-  slab.writeUInt32BE(end - start - 4, start);
-  shared.slab = slab;
-  shared.used = end;
-  keepSlabSane();
-  return slab.subarray(start, end);
 }

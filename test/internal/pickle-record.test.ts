@@ -104,6 +104,8 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
   });
 
   test('a standard record takes the fast path, and its frame follows the previous one in the slab', () => {
+    shared.slab = null; // a fresh slab: the property test above may have left this one nearly full
+    shared.used = 0;
     const a = new LogRecord('app', 20, '/srv/app.py', 1, 'one %s', ['x'], null, 'main');
     const b = new LogRecord('app', 30, '/srv/app.py', 2, 'two', null, null, 'main');
     const fa = dumpsRecordShared(a);
@@ -129,6 +131,24 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
       assert.equal(typeof got, 'string');
       assert.equal(calls, before + 1);
     }
+  });
+
+  test('a getter on the record that pickles another record meanwhile does not write into this frame', () => {
+    const inner = new LogRecord('inner', 20, '/srv/in.py', 1, 'inner message', null, null, 'main');
+    let nested: Buffer | string | null = null;
+    const rec = new LogRecord('outer', 20, '/srv/app.py', 1, 'outer message', null, null, 'main');
+    Object.defineProperty(rec, 'user', {
+      enumerable: true,
+      get: () => {
+        nested = dumpsRecordShared(inner);
+        return 'ann';
+      },
+    });
+    const got = dumpsRecordShared(rec);
+    assert.equal(nested, null, 'the nested call declines while the slab is in use');
+    assert.ok(Buffer.isBuffer(got));
+    const expected = handler.makePickle(rec);
+    assert.deepEqual([...got], [...expected]);
   });
 
   test('a huge message gets a slab of its own and the frame is still exact', () => {
