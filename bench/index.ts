@@ -158,9 +158,9 @@ async function main(): Promise<void> {
 
   // bench/queue.ts belongs to the queue handler issue; run it when it exists.
   const queueModule = './queue.js';
-  let queue: { run?: (n: number) => Promise<unknown> } | null = null;
+  let queue: { run?: (n: number, rounds?: number) => Promise<unknown> } | null = null;
   try {
-    queue = (await import(queueModule)) as { run?: (n: number) => Promise<unknown> };
+    queue = (await import(queueModule)) as { run?: (n: number, rounds?: number) => Promise<unknown> };
   } catch (err) {
     // Only "queue.js itself is absent" is expected; a missing import inside it is a real failure.
     const own = fileURLToPath(new URL(queueModule, import.meta.url));
@@ -170,11 +170,11 @@ async function main(): Promise<void> {
     console.log('### queue: QueueHandler → worker FileHandler vs pino.transport (bench/queue.ts)\n');
     let result: unknown;
     try {
-      result = await queue.run(o.n);
+      result = await queue.run(o.n, o.smoke ? 1 : 5);
     } catch (err) {
       // A Worker inherits execArgv, and Node refuses `--expose-gc` there: run it in a child without our flags.
       if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-      const child = spawnSync(process.execPath, [fileURLToPath(new URL(queueModule, import.meta.url)), String(o.n)], {
+      const child = spawnSync(process.execPath, [fileURLToPath(new URL(queueModule, import.meta.url)), String(o.n), String(o.smoke ? 1 : 5)], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
       });

@@ -67,18 +67,27 @@ async function rival(n: number, path: string): Promise<Figures> {
   return { callsPerSec: n / ((t1 - t0) / 1000), untilOnDiskMs: t2 - t0, lines: countLines(path) };
 }
 
-const best = (a: Figures, b: Figures): Figures => ({
-  callsPerSec: Math.max(a.callsPerSec, b.callsPerSec),
-  untilOnDiskMs: Math.min(a.untilOnDiskMs, b.untilOnDiskMs),
-  lines: Math.min(a.lines, b.lines),
+const med = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/** The median of each figure over rounds (lines: the fewest, so a lost record shows). */
+const medianOf = (fs: Figures[]): Figures => ({
+  callsPerSec: med(fs.map((f) => f.callsPerSec)),
+  untilOnDiskMs: med(fs.map((f) => f.untilOnDiskMs)),
+  lines: Math.min(...fs.map((f) => f.lines)),
 });
 
 /**
- * Runs each contender twice (alternating, best of two) with `n` records and returns the figures and the ratios
- * (> 1 means pylogging is better): calls/s ours ÷ pino, and time-to-disk pino ÷ ours. `ringFitsAll` is the same
- * with a ring large enough for the whole burst (no back-pressure), `defaultRing` uses the default 4 MiB ring.
+ * Runs the contenders in `rounds` interleaved rounds (each round: ours with the default ring, ours with a ring that
+ * fits the burst, pino; the order rotates) with `n` records, and returns the median figures and the medians of the
+ * per-round ratios (> 1 means pylogging is better): calls/s ours ÷ pino, and time-to-disk pino ÷ ours.
+ * `defaultRing` uses the default 4 MiB ring (and the default 16 MiB overflow), `ringFitsAll` a ring large enough
+ * for the whole burst.
  */
-export async function run(n: number): Promise<object> {
+export async function run(n: number, rounds = 5): Promise<object> {
   const dir = mkdtempSync(join(tmpdir(), 'pylogging-bench-queue-'));
   try {
     let k = 0;
@@ -87,22 +96,26 @@ export async function run(n: number): Promise<object> {
     const warm = Math.min(n, 20_000); // let both hot paths be optimised before anything is timed
     await ours(warm, file(), 4 * 1024 * 1024);
     await rival(warm, file());
-    let d = await ours(n, file(), 4 * 1024 * 1024);
-    let g = await ours(n, file(), big);
-    let p = await rival(n, file());
-    d = best(d, await ours(n, file(), 4 * 1024 * 1024));
-    g = best(g, await ours(n, file(), big));
-    p = best(p, await rival(n, file()));
-    const ratio = (o: Figures): object => ({
-      callsPerSec: +(o.callsPerSec / p.callsPerSec).toFixed(2),
-      untilOnDisk: +(p.untilOnDiskMs / o.untilOnDiskMs).toFixed(2),
+    const ds: Figures[] = [];
+    const gs: Figures[] = [];
+    const ps: Figures[] = [];
+    const runs: (() => Promise<void>)[] = [
+      async () => void ds.push(await ours(n, file(), 4 * 1024 * 1024)),
+      async () => void gs.push(await ours(n, file(), big)),
+      async () => void ps.push(await rival(n, file())),
+    ];
+    for (let r = 0; r < rounds; r++) for (let k = 0; k < runs.length; k++) await (runs[(k + r) % runs.length] as () => Promise<void>)();
+    const ratio = (os: Figures[]): { callsPerSec: number; untilOnDisk: number } => ({
+      callsPerSec: +med(os.map((o, r) => o.callsPerSec / (ps[r] as Figures).callsPerSec)).toFixed(2),
+      untilOnDisk: +med(os.map((o, r) => (ps[r] as Figures).untilOnDiskMs / o.untilOnDiskMs)).toFixed(2),
     });
     return {
       n,
+      rounds,
       node: process.version,
-      pylogging: { defaultRing: d, ringFitsAll: { ...g, ringBytes: big } },
-      pino: p,
-      ratios: { defaultRing: ratio(d), ringFitsAll: ratio(g) },
+      pylogging: { defaultRing: medianOf(ds), ringFitsAll: { ...medianOf(gs), ringBytes: big } },
+      pino: medianOf(ps),
+      ratios: { defaultRing: ratio(ds), ringFitsAll: ratio(gs) },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -111,5 +124,5 @@ export async function run(n: number): Promise<object> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const n = Number(process.argv[2] ?? 100_000);
-  console.log(JSON.stringify(await run(n), null, 2));
+  console.log(JSON.stringify(await run(n, Number(process.argv[3] ?? 5)), null, 2));
 }

@@ -21,6 +21,7 @@ import type { LogRecord } from '../core/record.js';
 import { state } from '../core/state.js';
 import { onExit } from '../internal/exit.js';
 import { DONE, RingBuffer, STATE, WRITE, waitAsync } from '../internal/ring-buffer.js';
+import { RingOverflow } from '../internal/ring-overflow.js';
 import {
   preparedCopy,
   putPrepared,
@@ -57,6 +58,14 @@ export interface WorkerQueueListenerOptions {
   onFull?: 'block' | 'drop';
   /** Seconds a record may wait for room in `'block'` mode. @default 1 */
   blockTimeout?: number;
+  /**
+   * Bytes of the logging thread's memory that hold records while the ring is full, moved into the ring as the worker
+   * frees room (order kept): a burst beyond the ring costs a copy instead of a wait for the worker. `onFull` applies
+   * once this is full too; 0 turns it off. pino's thread-stream keeps such a backlog without a bound; this one is
+   * bounded so that a worker that cannot keep up costs at most this much memory.
+   * @default 16 MiB (four default rings)
+   */
+  overflowSize?: number;
   /** Seconds the process waits at exit for the worker to write what it was given (thread-stream: 10). @default 10 */
   exitTimeout?: number;
   /** Where the worker's entry file is (for bundled applications). @default new URL('./worker-main.js', import.meta.url) */
@@ -121,14 +130,22 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
   readonly #onFull: 'block' | 'drop';
   readonly #blockMs: number;
   readonly #encoder = new RecordEncoder();
+  readonly #overflow: RingOverflow;
   #dropping = false;
+  #drainingOverflow: Promise<void> | null = null;
 
   /** @internal Made by WorkerQueueListener. */
-  constructor(ring: RingBuffer, listener: WorkerQueueListener, onFull: 'block' | 'drop', blockMs: number) {
+  constructor(ring: RingBuffer, listener: WorkerQueueListener, onFull: 'block' | 'drop', blockMs: number, overflow: number) {
     this.ring = ring;
     this.#listener = listener;
     this.#onFull = onFull;
     this.#blockMs = blockMs;
+    this.#overflow = new RingOverflow(overflow);
+  }
+
+  /** Bytes (and records) held in the logging thread's overflow, waiting for room in the ring. */
+  get overflowBytes(): number {
+    return this.#overflow.bytes;
   }
 
   /**
@@ -157,9 +174,11 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
   #put(n: number, text: string | null): void {
     const ring = this.ring;
     const enc = this.#encoder;
+    const overflow = this.#overflow;
     let ok = false;
     try {
-      if ((ok = this.#write(n, text))) {
+      // Straight into the ring unless records wait in the overflow (they go first: order is kept).
+      if ((overflow.empty || overflow.drainInto(ring)) && (ok = this.#write(n, text))) {
         this.#dropping = false;
         return;
       }
@@ -168,18 +187,25 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
         this.dropped++;
         throw new QueueFull(`record of ${size} bytes does not fit in the ring (${ring.capacity} bytes)`);
       }
+      if ((ok = this.#hold(n, text))) {
+        this.#dropping = false;
+        return;
+      }
       if (this.#onFull === 'block' && !this.#dropping && this.#listener.running) {
         const deadline = Date.now() + this.#blockMs;
         for (let left = this.#blockMs; left > 0 && this.#listener.running; left = deadline - Date.now()) {
           ring.waitForRoom(Math.min(left, 100)); // in slices, so a dead worker is noticed
-          if ((ok = this.#write(n, text))) return;
+          if ((ok = overflow.drainInto(ring) ? this.#write(n, text) || this.#hold(n, text) : this.#hold(n, text))) {
+            return;
+          }
         }
       }
       this.dropped++;
       if (this.#dropping) return;
       this.#dropping = true;
       throw new QueueFull(
-        `ring buffer full (${ring.capacity} bytes${this.#listener.running ? '' : ', no worker running'}): dropping ` +
+        `ring buffer full (${ring.capacity} bytes${overflow.max > 0 ? ` and ${overflow.max} of overflow` : ''}` +
+          `${this.#listener.running ? '' : ', no worker running'}): dropping ` +
           'records until there is room; the count is in listener.dropped',
       );
     } finally {
@@ -193,6 +219,49 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
   #write(n: number, text: string | null): boolean {
     if (n >= 0) return this.ring.tryWriteBytes(this.#encoder.buf, n);
     return text === null ? this.ring.tryWriteSentinel() : this.ring.tryWrite(text);
+  }
+
+  /** Keeps the entry in the overflow (false when that is full too) and makes sure it is moved on. */
+  #hold(n: number, text: string | null): boolean {
+    const overflow = this.#overflow;
+    const held =
+      n >= 0 ? overflow.pushBinary(this.#encoder.buf, n) : text === null ? overflow.pushSentinel() : overflow.pushText(text);
+    if (held && this.#drainingOverflow === null && this.#listener.running) this.drainOverflow().catch(report);
+    return held;
+  }
+
+  /**
+   * Resolves once the overflow is in the ring (at once when empty), moving it as the worker frees room; gives up
+   * (resolves) when no worker is running: `start()` calls it again.
+   */
+  drainOverflow(): Promise<void> {
+    if (this.#drainingOverflow !== null) return this.#drainingOverflow;
+    if (this.#overflow.drainInto(this.ring) || !this.#listener.running) return Promise.resolve();
+    return (this.#drainingOverflow = this.#drainLoop());
+  }
+
+  /** Waits for room and moves what fits, until the overflow is empty or no worker runs. */
+  async #drainLoop(): Promise<void> {
+    try {
+      do await this.ring.roomAsync(1000);
+      while (!this.#overflow.drainInto(this.ring) && this.#listener.running);
+    } finally {
+      this.#drainingOverflow = null; // after an await: never before drainOverflow() stored the promise
+    }
+  }
+
+  /**
+   * The exit hook's part: moves the overflow into the ring, blocking (`Atomics.wait`) until `deadline` (epoch ms)
+   * for room. Returns the records left behind.
+   */
+  drainOverflowSync(deadline: number): number {
+    const overflow = this.#overflow;
+    while (!overflow.drainInto(this.ring)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !this.#listener.running) return overflow.records;
+      this.ring.waitForRoom(Math.min(left, 50));
+    }
+    return 0;
   }
 
   /** @internal The codec's tables, for a worker about to start. */
@@ -257,6 +326,10 @@ export class WorkerQueueListener implements ListenerLike {
     if (typeof exitTimeout !== 'number' || !(exitTimeout >= 0)) {
       throw new RangeError(`exitTimeout must be a number of seconds >= 0, got ${String(exitTimeout)}`);
     }
+    const overflowSize = options.overflowSize ?? 16 * 1024 * 1024;
+    if (!Number.isInteger(overflowSize) || overflowSize < 0) {
+      throw new RangeError(`overflowSize must be a whole number of bytes >= 0, got ${String(overflowSize)}`);
+    }
     const flushEvery = options.flushEvery ?? 1024;
     if (!Number.isInteger(flushEvery) || flushEvery < 1) {
       throw new RangeError(`flushEvery must be a positive integer, got ${String(flushEvery)}`);
@@ -267,7 +340,7 @@ export class WorkerQueueListener implements ListenerLike {
     this.#workerUrl = options.workerUrl ?? new URL('./worker-main.js', import.meta.url);
     this.#exitMs = exitTimeout * 1000;
     this.#flushEvery = flushEvery;
-    this.queue = new RingQueue(this.#ring, this, onFull, blockTimeout * 1000);
+    this.queue = new RingQueue(this.#ring, this, onFull, blockTimeout * 1000, overflowSize);
   }
 
   /** True between `start()` and the worker's end. */
@@ -336,6 +409,7 @@ export class WorkerQueueListener implements ListenerLike {
     // 'message' listener refs the worker again (measured, Node 20).
     worker.unref();
     this.#unregister = onExit(() => this.#drainSync());
+    if (this.queue.overflowBytes > 0) this.queue.drainOverflow().catch(report); // records held while none ran
   }
 
   /** Resolves when the worker has built its handlers; rejects (after reporting) when it could not. */
@@ -377,6 +451,7 @@ export class WorkerQueueListener implements ListenerLike {
   /** Resolves once the worker has handled and flushed every record put so far (at once when not running). */
   async flush(): Promise<void> {
     const ring = this.#ring;
+    if (this.queue.overflowBytes > 0) await this.#hold(this.queue.drainOverflow());
     const target = Atomics.load(ring.header, WRITE);
     if (ring.doneReached(target)) return;
     Atomics.notify(ring.header, WRITE); // a worker lingering for more records reads now
@@ -397,9 +472,13 @@ export class WorkerQueueListener implements ListenerLike {
     if (!this.#alive) return;
     const ring = this.#ring;
     const h = ring.header;
-    const target = Atomics.load(h, WRITE);
     const deadline = Date.now() + this.#exitMs;
     Atomics.notify(h, WRITE); // in case the worker is idle
+    const left = this.queue.drainOverflowSync(deadline);
+    if (left > 0) {
+      report(new Error(`pylogging worker: ${left} records still waiting for room in the ring at exit were lost`));
+    }
+    const target = Atomics.load(h, WRITE);
     while (!ring.doneReached(target) && Atomics.load(h, STATE) !== 2) {
       const left = deadline - Date.now();
       if (left <= 0) {

@@ -40,13 +40,19 @@ export const CONSUMER_IDLE = 64;
 export const PRODUCER_WAITING = 96;
 /** Header slot: the position up to which the consumer has handled and flushed the records. */
 export const DONE = 128;
+/**
+ * 1 while the producer holds records outside the ring (RingQueue's overflow) and waits, asynchronously, for room:
+ * the consumer then `notify`s READ once (and clears it).
+ */
+export const PRODUCER_SPILLING = 160;
 /** 0 not started, 1 running, 2 stopped (set by the consumer). */
 export const STATE = 129;
 
 const HEADER_BYTES = 1024;
-const SENTINEL_LEN = -1;
+/** The length word of the sentinel entry. */
+export const SENTINEL_LEN = -1;
 /** Set in the length word of a binary entry (payloads are < 2^30 bytes: the ring is at most 1 GiB). */
-const BINARY = 0x40000000;
+export const BINARY = 0x40000000;
 
 /** Consumer's decoder of a binary entry: the payload is bytes `[start, end)` of `bytes` (`view` is the same memory). */
 export type BinaryReader<T> = (bytes: Buffer, view: DataView, start: number, end: number) => T;
@@ -208,6 +214,46 @@ export class RingBuffer {
     return true;
   }
 
+  /**
+   * Producer: appends bytes `[from, to)` of `src`, whole entries already in the ring's format (a length word, the
+   * payload, padding to 4 bytes; RingQueue's overflow keeps them so), if there is room for all; returns false
+   * (writing nothing) if not. Entries may wrap around the end: a length word never does (both are 4-aligned).
+   */
+  tryWriteEntries(src: Buffer, from: number, to: number): boolean {
+    const w = this.#w;
+    const n = to - from;
+    if (n > this.#room(n)) return false;
+    const off = w & this.#mask;
+    if (off + n <= this.capacity) {
+      src.copy(this.#bytes, off, from, to);
+    } else {
+      const first = this.capacity - off;
+      src.copy(this.#bytes, off, from, from + first);
+      src.copy(this.#bytes, 0, from + first, to);
+    }
+    this.#publish(w + n);
+    return true;
+  }
+
+  /** Producer: bytes free now (reloads READ). */
+  free(): number {
+    this.#seenRead = Atomics.load(this.header, READ);
+    return this.capacity - ((this.#w - this.#seenRead) | 0);
+  }
+
+  /**
+   * Producer: resolves when the consumer frees room (or after `ms`), without blocking the thread: for records held
+   * outside the ring. The consumer wakes it once per call.
+   */
+  async roomAsync(ms: number): Promise<void> {
+    const h = this.header;
+    Atomics.store(h, PRODUCER_SPILLING, 1);
+    Atomics.notify(h, WRITE); // a consumer lingering in lingerForData() reads now
+    // From the READ that left too little room (see waitForRoom): a consumer that freed room since returns it at once.
+    const res = waitAsync(h, READ, this.#seenRead, ms);
+    if (res.async) await res.value;
+  }
+
   /** Producer: appends the sentinel entry if there are 4 bytes of room. */
   tryWriteSentinel(): boolean {
     const w = this.#w;
@@ -237,11 +283,12 @@ export class RingBuffer {
    */
   waitForRoom(ms: number): boolean {
     const h = this.header;
-    const r = Atomics.load(h, READ);
     Atomics.store(h, PRODUCER_WAITING, 1);
     Atomics.notify(h, WRITE); // a consumer lingering in lingerForData() reads now instead of at its timeout
     try {
-      return Atomics.wait(h, READ, r, ms) !== 'timed-out';
+      // Wait for READ to move from the value that made the last write fail, not from a fresh load: if the consumer
+      // freed room (and went idle) since, the wait returns at once instead of sleeping until the timeout.
+      return Atomics.wait(h, READ, this.#seenRead, ms) !== 'timed-out';
     } finally {
       Atomics.store(h, PRODUCER_WAITING, 0);
     }
@@ -300,9 +347,13 @@ export class RingBuffer {
   }
 
   #free(next: number): void {
+    const h = this.header;
     this.#r = next | 0;
-    Atomics.store(this.header, READ, next | 0);
-    if (Atomics.load(this.header, PRODUCER_WAITING) === 1) Atomics.notify(this.header, READ);
+    Atomics.store(h, READ, next | 0);
+    if (Atomics.load(h, PRODUCER_WAITING) === 1) Atomics.notify(h, READ);
+    else if (Atomics.load(h, PRODUCER_SPILLING) === 1 && Atomics.compareExchange(h, PRODUCER_SPILLING, 1, 0) === 1) {
+      Atomics.notify(h, READ);
+    }
   }
 
   /** Consumer: the position after the last entry read (to publish as DONE later). */

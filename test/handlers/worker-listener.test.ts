@@ -343,7 +343,7 @@ describe('WorkerQueueListener', () => {
   });
 
   test("onFull 'drop': a full ring drops at once, counts, and reports the first drop of the episode only", () => {
-    const { listener, qh, log } = setup({ class: 'NullHandler' }, { bufferSize: 4096, onFull: 'drop' });
+    const { listener, qh, log } = setup({ class: 'NullHandler' }, { bufferSize: 4096, onFull: 'drop', overflowSize: 0 });
     const errs: unknown[] = [];
     qh.handleError = (_r, err) => errs.push(err);
     for (let i = 0; i < 200; i++) log.info('record %d %s', i, 'x'.repeat(50)); // not started: nobody drains
@@ -353,9 +353,49 @@ describe('WorkerQueueListener', () => {
     assert.match((errs[0] as Error).message, /ring buffer full \(4096 bytes, no worker running\)/);
   });
 
+  test('the overflow: records beyond the ring wait in order, up to overflowSize, then onFull applies', async () => {
+    const path = file('overflow');
+    const { listener, qh, log } = setup(
+      { class: 'FileHandler', filename: path },
+      { bufferSize: 4096, onFull: 'drop', overflowSize: 16 * 1024 },
+    );
+    const errs: unknown[] = [];
+    qh.handleError = (_r, err) => errs.push(err);
+    for (let i = 0; i < 1000; i++) log.info('record %d', i); // not started: the ring, then the overflow, then drops
+    const held = listener.queue.overflowBytes;
+    assert.ok(held > 12 * 1024 && held <= 16 * 1024, String(held));
+    const kept = 1000 - listener.dropped;
+    assert.ok(listener.dropped > 0 && kept > 200, `kept ${kept}`);
+    assert.equal(errs.length, 1);
+    assert.match((errs[0] as Error).message, /ring buffer full \(4096 bytes and 16384 of overflow, no worker running\)/);
+    listener.start();
+    await listener.flush(); // waits for the overflow too
+    assert.equal(listener.queue.overflowBytes, 0);
+    await listener.stop();
+    const got = lines(path);
+    assert.equal(got.length, kept);
+    got.forEach((line, i) => assert.equal(line, `record ${i}`)); // the first `kept` records, in order
+  });
+
+  test('bursts larger than the ring go through the overflow, before and while the worker runs: none lost, in order', async () => {
+    const path = file('burst');
+    const { listener, log } = setup({ class: 'FileHandler', filename: path }, { bufferSize: 4096 });
+    for (let i = 0; i < 5000; i++) log.info('record %d', i); // no worker yet: the ring fills, the rest waits
+    assert.ok(listener.queue.overflowBytes > 0, 'the burst outran the 4 KiB ring');
+    listener.start();
+    await listener.ready();
+    for (let i = 5000; i < 10_000; i++) log.info('record %d', i); // the worker drains while these come
+    await listener.stop();
+    assert.equal(listener.dropped, 0);
+    assert.equal(listener.queue.overflowBytes, 0);
+    const got = lines(path);
+    assert.equal(got.length, 10_000);
+    got.forEach((line, i) => assert.equal(line, `record ${i}`));
+  });
+
   test("onFull 'block' (the default): a 4 KiB ring and 3000 records lose none while the worker runs", async () => {
     const path = file('block');
-    const { listener, log } = setup({ class: 'FileHandler', filename: path }, { bufferSize: 4096 });
+    const { listener, log } = setup({ class: 'FileHandler', filename: path }, { bufferSize: 4096, overflowSize: 0 });
     listener.start();
     for (let i = 0; i < 3000; i++) log.info('record %d', i);
     await listener.stop();
@@ -378,29 +418,38 @@ describe('WorkerQueueListener', () => {
     assert.throws(() => new WorkerQueueListener([], { onFull: 'never' as never }), /onFull/);
     assert.throws(() => new WorkerQueueListener([], { blockTimeout: -1 }), /blockTimeout/);
     assert.throws(() => new WorkerQueueListener([], { bufferSize: 0 }), /bufferSize/);
+    assert.throws(() => new WorkerQueueListener([], { overflowSize: -1 }), /overflowSize must be a whole number of bytes >= 0, got -1/);
+    assert.throws(() => new WorkerQueueListener([], { overflowSize: 1.5 }), /overflowSize/);
     assert.throws(() => new WorkerQueueListener([{ nope: 1 } as never]), /'class' or 'module'/);
   });
 });
 
 const child = fileURLToPath(new URL('../fixtures/worker-child.js', import.meta.url));
 describe('no accepted record is lost at exit (child processes)', () => {
-  const endings: [string, number, string][] = [
-    ['natural', 0, ''],
-    ['exit', 3, ''],
-    ['throw', 1, ''],
-    ['stop', 0, ''],
-    ['exit', 3, '4096'], // a ring far smaller than 1000 records: the logging thread blocks for the worker
+  const endings: [string, number, string, string][] = [
+    ['natural', 0, '', ''],
+    ['exit', 3, '', ''],
+    ['throw', 1, '', ''],
+    ['stop', 0, '', ''],
+    // a ring far smaller than 1000 records: the rest waits in the overflow, which the exit hook moves into the ring
+    ['exit', 3, '4096', ''],
+    ['natural', 0, '4096', ''],
+    ['stop', 0, '4096', ''],
+    ['exit', 3, '4096', '0'], // no overflow: the logging thread blocks for the worker
   ];
-  for (const [how, code, ring] of endings) {
-    test(`${how} (exit code ${code})${ring ? ` with a ${ring}-byte ring` : ''}: 1000 lines in the worker's file`, () => {
-      const path = file(`exit-${how}`);
-      const args = [child, how, path, '1000', ...(ring ? [ring] : [])];
+  for (const [how, code, ring, overflow] of endings) {
+    const what = `${ring ? ` with a ${ring}-byte ring` : ''}${overflow ? ` and overflowSize ${overflow}` : ''}`;
+    test(`${how} (exit code ${code})${what}: 1000 lines in the worker's file`, () => {
+      const path = file(`exit-${how}-${ring}-${overflow}`);
+      const args = [child, how, path, '1000', ...(ring ? [ring] : []), ...(overflow ? [overflow] : [])];
       const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
       assert.equal(r.status, code, r.stderr);
+      // the small ring with the default overflow did hold records outside the ring when the loop ended
+      if (ring && !overflow) assert.match(r.stderr, /^overflow \d+$/m);
       const got = lines(path);
       assert.equal(got.length, 1000, r.stderr);
       assert.match(got[999] as string, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO child: record 999 of 1000$/);
-      assert.doesNotMatch(r.stderr, /dropped/);
+      assert.doesNotMatch(r.stderr, /dropped|lost/);
     });
   }
 });
