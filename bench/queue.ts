@@ -22,6 +22,12 @@ interface Figures {
   lines: number;
 }
 
+/**
+ * Lets the previous round's worker finish exiting (its heap and ring are freed on other threads) before the clock
+ * starts, for both contenders alike.
+ */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+
 const countLines = (path: string): number => {
   const text = readFileSync(path, 'utf8');
   let n = 0;
@@ -42,6 +48,7 @@ async function ours(n: number, path: string, bufferSize: number): Promise<Figure
   log.addHandler(qh);
   listener.start();
   await listener.ready(); // boot time is not counted, as pino's 'ready' below
+  await settle();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) log.info('record %d of %s', i, 'bench');
   const t1 = performance.now();
@@ -55,6 +62,7 @@ async function rival(n: number, path: string): Promise<Figures> {
   const transport = pino.transport({ target: 'pino/file', options: { destination: path } });
   await once(transport, 'ready');
   const logger = pino({ name: 'bench.queue' }, transport);
+  await settle();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) logger.info('record %d of %s', i, 'bench');
   const t1 = performance.now();
