@@ -17,23 +17,28 @@
  * byte against the general path (test/internal/pickle-record.test.ts).
  */
 import type { LogRecord } from '../core/record.js';
-import { keepSlabSane, shared, SLAB_SIZE } from './pickle.js';
-
-const MARK = 0x28;
-const STOP = 0x2e;
-const BININT = 0x4a;
-const BININT1 = 0x4b;
-const BININT2 = 0x4d;
-const NONE = 0x4e;
-const BINUNICODE = 0x58;
-const BINGET = 0x68;
-const BINPUT = 0x71;
-const SETITEM = 0x73;
-const SETITEMS = 0x75;
-const EMPTY_DICT = 0x7d;
-const BINFLOAT = 0x47;
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+import { hasOwnKeys } from './own-keys.js';
+import {
+  asciiPrefix,
+  BINFLOAT,
+  BINGET,
+  BININT,
+  BININT1,
+  BININT2,
+  BINPUT,
+  BINUNICODE,
+  EMPTY_DICT,
+  keepSlabSane,
+  LONE_SURROGATE,
+  MARK,
+  NONE,
+  SETITEM,
+  SETITEMS,
+  shared,
+  singleton,
+  SLAB_SIZE,
+  STOP,
+} from './pickle.js';
 
 /** What the handler's record dict does with one key's value. */
 const enum Kind {
@@ -80,21 +85,6 @@ type FrameWriter = (w: Writer, b: Buffer, dv: DataView, p: number, r: object, ms
 const MAX_SHAPES = 256;
 const shapes = new Map<string, Shape>();
 let lastShape: Shape | null = null;
-
-/** True when `Object.keys(o)` would equal `keys`, without making the list. */
-function hasKeys(o: object, keys: readonly string[]): boolean {
-  let i = 0;
-  for (const k in o) {
-    if (k !== keys[i] || !Object.prototype.hasOwnProperty.call(o, k)) return false;
-    i++;
-  }
-  return i === keys.length;
-}
-
-/** '' and one Latin-1 character: CPython shares one object per value, so the pickler memoizes them by value. */
-function singleton(s: string): boolean {
-  return s.length === 0 || (s.length === 1 && s.charCodeAt(0) < 256);
-}
 
 function compile(keys: readonly string[]): Shape {
   const boxed = keys.includes('pathname') && keys.includes('filename');
@@ -210,7 +200,7 @@ function generate(names: readonly string[], kinds: readonly Kind[], tail: readon
 
 function shapeOf(record: object): Shape {
   const last = lastShape;
-  if (last !== null && hasKeys(record, last.keys)) return last;
+  if (last !== null && hasOwnKeys(record, last.keys)) return last;
   const keys = Object.keys(record);
   const id = JSON.stringify(keys);
   let shape = shapes.get(id);
@@ -241,16 +231,8 @@ class Writer {
     if (n <= 1 && singleton(s)) throw SLOW;
     const at = p + 5;
     if (at + 3 * n + this.reserve > b.length) throw GROW;
-    let i = 0;
-    if (n <= 64) {
-      for (; i < n; i++) {
-        const ch = s.charCodeAt(i);
-        if (ch >= 0x80) break;
-        b[at + i] = ch;
-      }
-    }
     let size = n;
-    if (i !== n) {
+    if (asciiPrefix(b, at, s) !== n) {
       if (LONE_SURROGATE.test(s)) throw SLOW;
       size = b.write(s, at, 'utf8');
     }

@@ -49,30 +49,31 @@ export class PyDict {
 /** Nesting kept before a value is written as its `%s` text (CPython raises RecursionError near 1000). */
 export const MAX_DEPTH = 200;
 
-// pickle.py's opcodes
-const MARK = 0x28; // (
-const STOP = 0x2e; // .
-const BININT = 0x4a; // J
-const BININT1 = 0x4b; // K
-const BININT2 = 0x4d; // M
-const NONE = 0x4e; // N
-const BINUNICODE = 0x58; // X
+// pickle.py's opcodes (those exported are shared with pickle-record.ts)
+export const MARK = 0x28; // (
+export const STOP = 0x2e; // .
+export const BININT = 0x4a; // J
+export const BININT1 = 0x4b; // K
+export const BININT2 = 0x4d; // M
+export const NONE = 0x4e; // N
+export const BINUNICODE = 0x58; // X
 const APPEND = 0x61; // a
 const APPENDS = 0x65; // e
-const BINGET = 0x68; // h
+export const BINGET = 0x68; // h
 const LONG_BINGET = 0x6a; // j
-const BINPUT = 0x71; // q
+export const BINPUT = 0x71; // q
 const LONG_BINPUT = 0x72; // r
-const SETITEM = 0x73; // s
+export const SETITEM = 0x73; // s
 const TUPLE = 0x74; // t
-const SETITEMS = 0x75; // u
-const EMPTY_DICT = 0x7d; // }
+export const SETITEMS = 0x75; // u
+export const EMPTY_DICT = 0x7d; // }
 const EMPTY_LIST = 0x5d; // ]
 const EMPTY_TUPLE = 0x29; // )
-const BINFLOAT = 0x47; // G
+export const BINFLOAT = 0x47; // G
 const BATCHSIZE = 1000; // _pickle.c BATCHSIZE
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A lone surrogate, which pickle's UTF-8 (`surrogatepass`) writes as 3 bytes where Node would write U+FFFD. */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * A growable byte buffer. In slab mode (`slab` true) the value being pickled starts at `start`, after earlier
@@ -129,6 +130,27 @@ function utf8(s: string): Buffer {
     else parts.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
   }
   return Buffer.from(parts);
+}
+
+/** '' and one Latin-1 character: CPython keeps one object per value (unicode_result()), so pickle memoizes by value. */
+export function singleton(s: string): boolean {
+  return s.length === 0 || (s.length === 1 && s.charCodeAt(0) < 256);
+}
+
+/**
+ * Writes `s` into `buf` at `at` while it is ASCII, up to 64 characters (longer strings go to `Buffer#write` whole);
+ * returns how many characters were written: `s.length` when all of them.
+ */
+export function asciiPrefix(buf: Buffer, at: number, s: string): number {
+  const n = s.length;
+  if (n > 64) return 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) break;
+    buf[at + i] = c;
+  }
+  return i;
 }
 
 function isPlainObject(v: object): boolean {
@@ -225,9 +247,8 @@ class Pickler {
       const seen = this.#memo.get(box);
       if (seen !== undefined) return this.#get(seen);
     }
-    // CPython keeps one object for '' and for each Latin-1 character (unicode_result() returns the singleton).
-    const singleton = s.length === 0 || (s.length === 1 && s.charCodeAt(0) < 256);
-    if (singleton) {
+    const single = singleton(s);
+    if (single) {
       const seen = this.#strMemo.get(s);
       if (seen !== undefined) {
         if (box !== null) this.#memo.set(box, seen);
@@ -242,14 +263,7 @@ class Pickler {
     o.reserve(5 + 3 * n); // UTF-8 needs at most 3 bytes per UTF-16 unit
     const buf = o.buf;
     const at = o.len + 5;
-    let i = 0;
-    if (n <= 64) {
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[at + i] = c;
-      }
-    }
+    const i = asciiPrefix(buf, at, s);
     let size: number;
     if (i === n) size = n;
     else if (!LONE_SURROGATE.test(s)) size = buf.write(s, at, 'utf8');
@@ -263,7 +277,7 @@ class Pickler {
     o.buf.writeUInt32LE(size, o.len + 1);
     o.len = at + size;
     const idx = this.#count++; // a fresh string object is memoized but never looked up again
-    if (singleton) this.#strMemo.set(s, idx);
+    if (single) this.#strMemo.set(s, idx);
     if (box !== null) this.#memo.set(box, idx);
     this.#op(idx, BINPUT, LONG_BINPUT);
   }
