@@ -31,7 +31,8 @@ import {
   type PutQueue,
   type QueueItem,
 } from './queue.js';
-import { RecordEncoder, type WorkerHandlerSpec, type WorkerInit, type WorkerMessage } from './worker-protocol.js';
+import { RecordEncoder } from '../internal/record-encoder.js';
+import { type WorkerHandlerSpec, type WorkerInit, type WorkerMessage } from './worker-protocol.js';
 
 export type { WorkerHandlerSpec, WorkerClassSpec, WorkerModuleSpec, WorkerFormatterSpec } from './worker-protocol.js';
 

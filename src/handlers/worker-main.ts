@@ -16,8 +16,8 @@ import { writeStringSync } from '../internal/sync-write.js';
 import { FileHandler } from './file.js';
 import { QueueEmpty, QueueListener, type GetQueue, type QueueItem } from './queue.js';
 import { NullHandler, StreamHandler, type WritableLike } from './stream.js';
+import { RecordDecoder } from '../internal/record-decoder.js';
 import {
-  RecordDecoder,
   type WorkerClassSpec,
   type WorkerFormatterSpec,
   type WorkerHandlerSpec,

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { DEBUG, ERROR, Formatter, getLogger, kw, makeLogRecord, WARNING, type LogRecord } from '../../src/index.js';
 import { preparedCopy, QueueFull, QueueHandler } from '../../src/handlers/queue.js';
 import { WorkerQueueListener, type WorkerHandlerSpec } from '../../src/handlers/worker-listener.js';
-import { RecordDecoder, RecordEncoder } from '../../src/handlers/worker-protocol.js';
+import { RecordDecoder } from '../../src/internal/record-decoder.js';
+import { RecordEncoder } from '../../src/internal/record-encoder.js';
 import { RingBuffer, SENTINEL } from '../../src/internal/ring-buffer.js';
 import { saveLoggingState, type Saved } from '../helpers/reset.js';
 
