@@ -119,8 +119,8 @@ function report(err: unknown): void {
 
 /**
  * The queue of a {@link WorkerQueueListener}: give it to `new QueueHandler(listener.queue)`. `put_nowait` copies the
- * record (binary, see `RecordEncoder`; JSON for what the codec leaves out) into the shared ring; `null` is the
- * sentinel.
+ * record (binary, see `RecordEncoder`; JSON for what the codec leaves out) into the shared ring, or, while the ring
+ * is full, into the overflow (`overflowSize`), from which it moves into the ring in order; `null` is the sentinel.
  */
 export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
   /** The shared ring. */
@@ -150,8 +150,9 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
   }
 
   /**
-   * Copies `item` into the ring (a record; `null` as the sentinel). When the ring is full it blocks or
-   * drops per `onFull`; it throws {@link QueueFull} only for the first drop of an episode.
+   * Copies `item` into the ring (a record; `null` as the sentinel). When the ring is full it goes to the overflow;
+   * when that is full too it blocks or drops per `onFull`; it throws {@link QueueFull} only for the first drop of an
+   * episode.
    */
   put_nowait(item: QueueItem): void {
     if (item === null) {
