@@ -79,25 +79,29 @@ const closers = [];
 function add(slot, k) { counts[2 * slot] += k; counts[2 * slot + 1] = now(); }
 function tcp(slot, mode) {
   const server = net.createServer((sock) => {
-    let need = 0, head = Buffer.alloc(0);
+    // frames: the body bytes still to skip, and a length prefix split across chunks (bytes seen, value so far);
+    // no allocation per frame, as the line counter makes none per line
+    let need = 0, headBytes = 0, headValue = 0;
     sock.on('error', () => {});
     sock.on('data', (chunk) => {
       let frames = 0;
       if (mode === 'lines') {
         for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) frames++;
       } else {
+        const n = chunk.length;
         let at = 0;
-        while (at < chunk.length) {
+        while (at < n) {
           if (need > 0) {
-            const take = Math.min(need, chunk.length - at);
+            const take = Math.min(need, n - at);
             need -= take; at += take;
             if (need === 0) frames++;
-            continue;
+          } else if (headBytes === 0 && n - at >= 4) {
+            need = chunk.readUInt32BE(at); at += 4;
+            if (need === 0) frames++;
+          } else {
+            headValue = headValue * 256 + chunk[at++]; headBytes++;
+            if (headBytes === 4) { need = headValue; headBytes = 0; headValue = 0; if (need === 0) frames++; }
           }
-          const part = chunk.subarray(at, at + 4 - head.length);
-          head = head.length === 0 && part.length === 4 ? part : Buffer.concat([head, part]);
-          at += part.length;
-          if (head.length === 4) { need = head.readUInt32BE(0); head = Buffer.alloc(0); if (need === 0) frames++; }
         }
       }
       if (frames > 0) add(slot, frames);
