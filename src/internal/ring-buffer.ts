@@ -7,10 +7,10 @@
  *
  * ```
  *  SharedArrayBuffer
- *  ┌──── header: Int32Array, 1 KiB, one slot per 128 bytes ────┐┌──────────── data: capacity bytes ─────────────┐
- *  │ WRITE │ READ │ CONSUMER_IDLE │ PRODUCER_WAITING │ DONE STATE ││ … │len│ payload …pad│len│ payl│    free    │ … │
- *  └───────────────────────────────────────────────────────────┘└───────▲────────────────────────▲─────────────┘
- *                                                                  READ & mask               WRITE & mask
+ *  ┌──────── header: Int32Array, 1 KiB, one slot per 128 bytes ────────┐┌──────── data: capacity bytes ─────────┐
+ *  │ WRITE │ READ │ CONSUMER_IDLE │ PRODUCER_WAITING │ DONE STATE │ SPILL ││ … │len│ payload …pad│len│ payl│ free │ … │
+ *  └───────────────────────────────────────────────────────────────────┘└───────▲────────────────────────▲───────┘
+ *                                                                          READ & mask               WRITE & mask
  *
  *  WRITE, READ, DONE: byte positions that only grow (mod 2^32); offset in data = position & (capacity - 1).
  *  used = (WRITE - READ) | 0  ≤ capacity.  READ ≤ DONE is not required; DONE ≤ READ ≤ WRITE (mod 2^32) is.
