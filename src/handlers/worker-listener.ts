@@ -134,6 +134,8 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
   readonly #overflow: RingOverflow;
   #dropping = false;
   #drainingOverflow: Promise<void> | null = null;
+  /** Set once a record was accepted while no worker ran: the exit check below is registered then. */
+  #orphanCheck = false;
 
   /** @internal Made by WorkerQueueListener. */
   constructor(ring: RingBuffer, listener: WorkerQueueListener, onFull: 'block' | 'drop', blockMs: number, overflow: number) {
@@ -178,6 +180,7 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
     const enc = this.#encoder;
     const overflow = this.#overflow;
     let ok = false;
+    if (!this.#orphanCheck && !this.#listener.running) this.#watchOrphans();
     try {
       // Straight into the ring unless records wait in the overflow (they go first: order is kept).
       if ((overflow.empty || overflow.drainInto(ring)) && (ok = this.#write(n, text))) {
@@ -221,6 +224,26 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
   #write(n: number, text: string | null): boolean {
     if (n >= 0) return this.ring.tryWriteBytes(this.#encoder.buf, n);
     return text === null ? this.ring.tryWriteSentinel() : this.ring.tryWrite(text);
+  }
+
+  /**
+   * Records accepted while no worker runs wait for a `start()`; if the process exits first, nothing can write them.
+   * Say so then (once, on stderr) instead of losing them silently.
+   */
+  #watchOrphans(): void {
+    this.#orphanCheck = true;
+    onExit(() => {
+      if (this.#listener.running) return; // the listener's own exit hook drains the ring
+      const inRing = this.ring.used();
+      if (inRing === 0 && this.#overflow.empty) return;
+      const held = this.#overflow.records;
+      report(
+        new Error(
+          `pylogging WorkerQueueListener: no worker was running at exit; records never handled were lost ` +
+            `(${inRing} bytes in the ring${held > 0 ? `, ${held} records in the overflow` : ''})`,
+        ),
+      );
+    });
   }
 
   /** Keeps the entry in the overflow (false when that is full too) and makes sure it is moved on. */

@@ -455,6 +455,18 @@ describe('no accepted record is lost at exit (child processes)', () => {
   }
 });
 
+describe('records that no worker will handle are reported at exit, not lost silently', () => {
+  for (const how of ['never', 'after-stop']) {
+    test(`${how === 'never' ? 'a listener never started' : 'records logged after stop()'}: one report on stderr`, () => {
+      const path = file(`orphans-${how}`);
+      const r = spawnSync(process.execPath, [child, how, path, '300', '4096'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /no worker was running at exit; records never handled were lost \(\d+ bytes in the ring, \d+ records in the overflow\)/);
+      assert.equal((r.stderr.match(/no worker was running/g) ?? []).length, 1);
+    });
+  }
+});
+
 describe('the packed package', () => {
   test('npm pack → npm install --offline in a temp project → the worker listener finds its worker file', () => {
     const root = fileURLToPath(new URL('../../..', import.meta.url));
