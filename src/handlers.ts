@@ -81,12 +81,8 @@ export {
   type WorkerModuleSpec,
   type WorkerFormatterSpec,
 } from './handlers/worker-listener.js';
-export {
-  SocketHandler,
-  DatagramHandler,
-  type SocketHandlerOptions,
-  type DatagramSocket,
-} from './handlers/socket.js';
+export { SocketHandler, type SocketHandlerOptions, type DatagramSocket } from './handlers/socket.js';
+export { DatagramHandler } from './handlers/datagram.js';
 export {
   LogRecordReceiver,
   UnpicklingError,

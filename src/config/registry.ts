@@ -192,7 +192,7 @@ const LAZY: ReadonlyMap<string, Lazy> = new Map(
       ['logging.handlers.RotatingFileHandler', 'rotating'],
       ['logging.handlers.TimedRotatingFileHandler', 'timed-rotating'],
       ['logging.handlers.SocketHandler', 'socket'],
-      ['logging.handlers.DatagramHandler', 'socket'],
+      ['logging.handlers.DatagramHandler', 'datagram'],
       ['logging.handlers.SysLogHandler', 'syslog'],
       ['logging.handlers.NTEventLogHandler', 'nteventlog'],
       ['logging.handlers.SMTPHandler', 'smtp'],

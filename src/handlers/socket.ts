@@ -1,6 +1,7 @@
 /**
- * SocketHandler and DatagramHandler: CPython's wire format (a 4-byte big-endian length, then a protocol-1 pickle of
- * the record's attribute dict) over TCP, UDP and unix sockets, delivered without blocking the logging call.
+ * SocketHandler: CPython's wire format (a 4-byte big-endian length, then a protocol-1 pickle of the record's
+ * attribute dict) over TCP and unix stream sockets, delivered without blocking the logging call. DatagramHandler
+ * (datagram.ts) is the same with one datagram per record.
  *
  * ```
  *  emit() ─makePickle()─▶ send() ─push─▶ Delivery (≤ capacity) ─one at a time─▶ #deliver(item)
@@ -10,8 +11,7 @@
  *                                                                                └─ _transmit(sock, bytes)
  * ```
  */
-import { createSocket as createDgramSocket, type Socket as DgramSocket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
+import type { Socket as DgramSocket } from 'node:dgram';
 import { createConnection, Socket } from 'node:net';
 import { Handler } from '../core/handler.js';
 import { RecordsDroppedError } from '../core/errors.js';
@@ -22,7 +22,8 @@ import { Delivery } from '../internal/delivery.js';
 import { onExit } from '../internal/exit.js';
 import { dumpsRecordShared } from '../internal/pickle-record.js';
 import { dumpsFramed, dumpsFramedShared, PyDict, releaseShared, PyFloat, PyStr } from '../internal/pickle.js';
-import { openUnixDgram, UnixDgramSocket } from '../internal/unix-dgram.js';
+import { writeStream, coalesce } from '../internal/stream-write.js';
+import { UnixDgramSocket } from '../internal/unix-dgram.js';
 
 /** Options of {@link SocketHandler} and {@link DatagramHandler}. */
 export interface SocketHandlerOptions {
@@ -499,67 +500,6 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   }
 }
 
-/**
- * Writes `data` (one buffer, or several in order) on a stream socket; resolves once the bytes are with the OS.
- * Several buffers are corked into one writev.
- * measured (Node 20.20, --cpu-prof, 300k records in batches of 64): Buffer.concat of each batch was 14 % of the time
- * in copying (_copyActual) on top of its allocation; corked writes hand the same buffers to one writev instead:
- * 100k records to a local receiver, 3 interleaved runs, concat 132-204 k records/s, corked 188-240 k.
- */
-function writeStream(s: Socket, data: Buffer | readonly Buffer[]): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (s.destroyed || !s.writable) return reject(Object.assign(new Error('socket is closed'), { code: 'EPIPE' }));
-    s.ref(); // keep the process alive while a record is on its way
-    const onClose = (): void => reject(s.errored ?? Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
-    s.once('close', onClose);
-    const done = (err?: Error | null): void => {
-      s.off('close', onClose);
-      if (err) reject(err);
-      // Node 20 completes a write cut short by destroy() (the stalled-write timeout) with no error: not delivered
-      else if (s.destroyed) reject(s.errored ?? Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
-      else resolve();
-    };
-    if (Buffer.isBuffer(data)) {
-      s.write(data, done);
-      return;
-    }
-    // the last write's callback runs once every chunk before it is written too (a failure destroys the socket)
-    s.cork();
-    const last = data.length - 1;
-    for (let i = 0; i < last; i++) s.write(data[i] as Buffer);
-    s.write(data[last] as Buffer, done);
-    s.uncork();
-  });
-}
-
-/**
- * measured (Node 20.20, strace of the run in SocketHandler.emit's note, 220k records): before, 3515 writev of up to
- * 64 buffers each; with 64 KiB slab views merged here, 1914 single-buffer writes + 1679 writev of 2-3 regions.
- * `items` with each run of adjacent views of one memory region (consecutive {@link dumpsFramedShared} results)
- * merged into one view: the same bytes in the same order, in fewer writes (a single buffer when all are adjacent).
- */
-function coalesce(items: readonly Buffer[]): Buffer | Buffer[] {
-  let runs: Buffer[] | null = null;
-  let from = 0;
-  let first = items[0] as Buffer;
-  let end = first.byteOffset + first.length;
-  for (let i = 1; i < items.length; i++) {
-    const b = items[i] as Buffer;
-    if (b.byteOffset === end && b.buffer === first.buffer) {
-      end += b.length;
-      continue;
-    }
-    (runs ??= []).push(i - from === 1 ? first : Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset));
-    from = i;
-    first = b;
-    end = b.byteOffset + b.length;
-  }
-  const last = items.length - from === 1 ? first : Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
-  if (runs === null) return last;
-  runs.push(last);
-  return runs;
-}
-
 /** Validates before anything is built (STYLE §6: never a half-built handler). */
 function checkOptions(options: SocketHandlerOptions): SocketHandlerOptions {
   const { capacity, timeout } = options;
@@ -590,47 +530,6 @@ function shareLikeOsPath(entries: [string, unknown][], p: number, f: number, m: 
   // splitext: no extension (leading dots do not count) returns p itself
   const me = m < 0 ? null : (entries[m] as [string, unknown]);
   if (me !== null && me[1] === filename && !filename.replace(/^\.+/, '').includes('.')) me[1] = box;
-}
-
-/**
- * Python's `logging.handlers.DatagramHandler(host, port)`: one length-prefixed pickle per UDP datagram, or per unix
- * datagram when `port` is null (needs the optional `unix-dgram` package).
- *
- * Differs from CPython: the host is resolved once per socket, and an IPv6 address gets a `udp6` socket (CPython
- * only speaks AF_INET). A datagram the OS refuses (e.g. over 65 507 bytes: EMSGSIZE) is dropped and reported with
- * the outage's count rather than one report per record.
- */
-export class DatagramHandler extends SocketHandler<DatagramSocket> {
-  #resolved: { address: string; port: number } | null = null;
-
-  constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
-    super(host, port, options);
-    this.closeOnError = false;
-  }
-
-  /** A UDP socket (host resolved now), or a unix datagram socket connected to `host` when `port` is null. */
-  override async makeSocket(): Promise<DatagramSocket> {
-    if (this.port === null) return openUnixDgram(this.host);
-    const { address, family } = await lookup(this.host);
-    const sock = createDgramSocket(family === 6 ? 'udp6' : 'udp4');
-    sock.unref();
-    this.#resolved = { address, port: this.port };
-    return sock;
-  }
-
-  /** Sends one datagram. */
-  protected override _transmit(sock: DatagramSocket, data: Buffer): Promise<void> {
-    if (sock instanceof UnixDgramSocket) return sock.send(data);
-    const to = this.#resolved;
-    return new Promise<void>((resolve, reject) => {
-      if (to === null) return reject(new Error('no address'));
-      sock.send(data, to.port, to.address, (err) => (err ? reject(err) : resolve()));
-    });
-  }
-
-  protected override _dropOnTransmitError(): boolean {
-    return true;
-  }
 }
 
 export { RecordsDroppedError };

@@ -1,0 +1,48 @@
+/**
+ * DatagramHandler: SocketHandler's bytes, one length-prefixed pickle per UDP or unix datagram.
+ */
+import { createSocket as createDgramSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { openUnixDgram, UnixDgramSocket } from '../internal/unix-dgram.js';
+import { SocketHandler, type DatagramSocket, type SocketHandlerOptions } from './socket.js';
+
+/**
+ * Python's `logging.handlers.DatagramHandler(host, port)`: one length-prefixed pickle per UDP datagram, or per unix
+ * datagram when `port` is null (needs the optional `unix-dgram` package).
+ *
+ * Differs from CPython: the host is resolved once per socket, and an IPv6 address gets a `udp6` socket (CPython
+ * only speaks AF_INET). A datagram the OS refuses (e.g. over 65 507 bytes: EMSGSIZE) is dropped and reported with
+ * the outage's count rather than one report per record.
+ */
+export class DatagramHandler extends SocketHandler<DatagramSocket> {
+  #resolved: { address: string; port: number } | null = null;
+
+  constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
+    super(host, port, options);
+    this.closeOnError = false;
+  }
+
+  /** A UDP socket (host resolved now), or a unix datagram socket connected to `host` when `port` is null. */
+  override async makeSocket(): Promise<DatagramSocket> {
+    if (this.port === null) return openUnixDgram(this.host);
+    const { address, family } = await lookup(this.host);
+    const sock = createDgramSocket(family === 6 ? 'udp6' : 'udp4');
+    sock.unref();
+    this.#resolved = { address, port: this.port };
+    return sock;
+  }
+
+  /** Sends one datagram. */
+  protected override _transmit(sock: DatagramSocket, data: Buffer): Promise<void> {
+    if (sock instanceof UnixDgramSocket) return sock.send(data);
+    const to = this.#resolved;
+    return new Promise<void>((resolve, reject) => {
+      if (to === null) return reject(new Error('no address'));
+      sock.send(data, to.port, to.address, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  protected override _dropOnTransmitError(): boolean {
+    return true;
+  }
+}
