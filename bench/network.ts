@@ -292,11 +292,13 @@ function printTable(title: string, note: string, rows: readonly NetRow[], target
 // ---------------------------------------------------------------------------------------------- (a) socket
 
 async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
-  const rx = await receivers(['frames', 'lines', 'lines', 'frames']);
-  const [mine, theirs, theirs2, viaWorker] = rx.counters as [Counter, Counter, Counter, Counter];
+  const rx = await receivers(['frames', 'lines', 'lines', 'frames', 'frames']);
+  const [mine, theirs, theirs2, viaWorker, threaded] = rx.counters as [Counter, Counter, Counter, Counter, Counter];
   const lost = new Map<string, number[]>();
   let h: SocketHandler | null = null;
   let py: Logger;
+  let ht: SocketHandler | null = null;
+  let pyt: Logger;
   let listener: WorkerQueueListener | null = null;
   let pyw: Logger;
   let pn: import('pino').Logger;
@@ -316,6 +318,22 @@ async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
       teardown: async () => {
         pyLogger(null);
         await h?.close();
+      },
+    },
+    {
+      name: 'pylogging SocketHandler({ thread: true })',
+      setup: async () => {
+        // pickles on the logging thread, writes from a worker thread: the split pino.transport makes
+        ht = new SocketHandler('127.0.0.1', threaded.port, { capacity: Math.max(n, 1000), thread: true });
+        pyt = pyLogger(ht, `${NAME}.thread`);
+        await ht.flush(); // the writer thread has started and connected: not timed, as pino's 'ready'
+      },
+      run: untilReceived(threaded, (k) => {
+        for (let i = 0; i < k; i++) pyt.info(MSG, i, USER);
+      }, null, track(lost, 'pylogging SocketHandler({ thread: true })')),
+      teardown: async () => {
+        pyLogger(null, `${NAME}.thread`);
+        await ht?.close();
       },
     },
     {

@@ -21,6 +21,7 @@ import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
 import { onExit } from '../internal/exit.js';
 import { dumpsRecordShared } from '../internal/pickle-record.js';
+import { SocketThread } from './socket-thread.js';
 import { dumpsFramed, dumpsFramedShared, PyDict, releaseShared, PyFloat, PyStr } from '../internal/pickle.js';
 import { writeStream, coalesce } from '../internal/stream-write.js';
 import { UnixDgramSocket } from '../internal/unix-dgram.js';
@@ -39,6 +40,26 @@ export interface SocketHandlerOptions {
   timeout?: number;
   /** Time source for `retryTime` (tests inject one). @default the system clock */
   clock?: Clock;
+  /**
+   * Beyond CPython, opt-in: write from a worker thread, as pino's transports do. The logging thread still pickles
+   * each record (so `makePickle`/`send` overrides apply) and copies the frame into a shared ring; a worker thread
+   * runs a SocketHandler of its own with this handler's `host`, `port`, `capacity`, `timeout` and retry settings
+   * (read when constructed) and delivers. `true`, or the ring's and overflow's sizes in bytes. See the README.
+   * @default false
+   */
+  thread?: boolean | SocketThreadSettings;
+}
+
+/** The sizes of a threaded SocketHandler's shared ring and overflow, and where its worker's code is. */
+export interface SocketThreadSettings {
+  /** Bytes of shared ring (a record larger than it is dropped). @default 4 MiB */
+  bufferSize?: number;
+  /** Bytes of logging-thread memory that hold frames while the ring is full. @default 16 MiB */
+  overflowSize?: number;
+  /** The worker's entry file, for bundled applications. @default new URL('./socket-thread-main.js', import.meta.url) */
+  workerUrl?: string | URL;
+  /** Seconds the process waits at exit for the worker to deliver. @default 10 */
+  exitTimeout?: number;
 }
 
 /** What a {@link DatagramHandler} holds in `sock`: a UDP socket, or a unix datagram socket (`port: null`). */
@@ -101,6 +122,8 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   #emitting: LogRecord | null = null;
   #connecting: Promise<void> | null = null;
   readonly #offExit: () => void;
+  /** The writer thread in `thread` mode, else null. */
+  readonly #thread: SocketThread | null = null;
 
   constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
     super(checkOptions(options).level);
@@ -128,11 +151,48 @@ export class SocketHandler<S extends object = Socket> extends Handler {
       teardown: () => this.#teardown(),
     });
     this.#offExit = onExit(() => this.#reportAtExit());
+    if (options.thread) this.#thread = this.#startThread(options, options.thread === true ? {} : options.thread);
+  }
+
+  #startThread(options: SocketHandlerOptions, settings: SocketThreadSettings): SocketThread {
+    const proto = SocketHandler.prototype;
+    if (this._transmit !== proto._transmit || this.makeSocket !== proto.makeSocket || this.createSocket !== proto.createSocket) {
+      throw new TypeError(
+        `thread mode writes with a plain SocketHandler in the worker: ${this.constructor.name} overrides how it ` +
+          'connects or transmits (makeSocket, createSocket or _transmit), which would not run there',
+      );
+    }
+    const bufferSize = settings.bufferSize ?? 4 * 1024 * 1024;
+    const overflowSize = settings.overflowSize ?? 16 * 1024 * 1024;
+    const exitTimeout = settings.exitTimeout ?? 10;
+    if (!Number.isInteger(overflowSize) || overflowSize < 0) {
+      throw new RangeError(`thread.overflowSize must be a whole number of bytes >= 0, got ${String(overflowSize)}`);
+    }
+    if (typeof exitTimeout !== 'number' || !(exitTimeout >= 0)) {
+      throw new RangeError(`thread.exitTimeout must be a number of seconds >= 0, got ${String(exitTimeout)}`);
+    }
+    return new SocketThread(
+      {
+        host: this.host,
+        port: this.port,
+        capacity: options.capacity ?? 1000,
+        timeout: this.timeout,
+        retryStart: this.retryStart,
+        retryFactor: this.retryFactor,
+        retryMax: this.retryMax,
+      },
+      {
+        bufferSize,
+        overflowSize,
+        exitTimeout,
+        workerUrl: settings.workerUrl ?? new URL('./socket-thread-main.js', import.meta.url),
+      },
+    );
   }
 
   /** Records dropped since the handler was created (backlog full, given up, or sent after close). */
   get dropped(): number {
-    return this.#dropped;
+    return this.#dropped + (this.#thread?.workerDropped ?? 0);
   }
 
   /**
@@ -286,6 +346,19 @@ export class SocketHandler<S extends object = Socket> extends Handler {
 
   /** {@link send}; false when the bytes were dropped. */
   #send(bytes: Buffer): boolean {
+    const thread = this.#thread;
+    if (thread !== null) {
+      // the frame is copied into the ring: its slab space is free again at once (no fresh memory per record)
+      const kept = thread.put(bytes);
+      releaseShared(bytes);
+      if (kept) {
+        this.#accepted++;
+        return true;
+      }
+      this.#drop(1, null);
+      if (thread.closed) this.#report('the handler is closed');
+      return false;
+    }
     const accepted = this.#delivery.push(bytes);
     this.#poke(); // a new record is when CPython retries a connection, queued or not
     if (accepted) {
@@ -340,6 +413,11 @@ export class SocketHandler<S extends object = Socket> extends Handler {
    * has come, succeeds.
    */
   override async flush(): Promise<void> {
+    if (this.#thread !== null) {
+      await this.#thread.flush();
+      this.#report('the writer thread could not take them');
+      return;
+    }
     this.#giveUpBefore = this.#accepted;
     this.#poke();
     await this.#delivery.flush();
@@ -348,6 +426,13 @@ export class SocketHandler<S extends object = Socket> extends Handler {
 
   /** Delivers or gives up what is queued (as `flush()`), then closes the socket. Safe to call twice. */
   override async close(): Promise<void> {
+    if (this.#thread !== null) {
+      await this.#thread.close();
+      this.#report('the writer thread could not take them');
+      this.#offExit();
+      await super.close();
+      return;
+    }
     if (!this.#delivery.closed) {
       this.#giveUpBefore = this.#accepted;
       this.#poke();

@@ -4,7 +4,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { getLogger, kw, LogRecord, type Logger } from '../../src/index.js';
 import { DatagramHandler } from '../../src/handlers/datagram.js';
@@ -160,6 +163,14 @@ describe('SocketHandler and DatagramHandler → CPython receiver', () => {
 
   test('SocketHandler over a unix stream socket (port null)', async () => {
     await roundTrip(new SocketHandler(info.unix, null), 'unix', 10_000);
+  });
+
+  test('SocketHandler({ thread: true }) over TCP: pickled here, written by the worker thread, rebuilt by CPython', async () => {
+    await roundTrip(new SocketHandler('127.0.0.1', info.tcp, { thread: true }), 'tcp', 100_000);
+  });
+
+  test('SocketHandler({ thread: true }) over a unix stream socket', async () => {
+    await roundTrip(new SocketHandler(info.unix, null, { thread: true }), 'unix', 10_000);
   });
 
   test('DatagramHandler over UDP: one record per datagram', async () => {
@@ -322,9 +333,94 @@ describe('SocketHandler while the peer is down', () => {
     assert.notEqual(h.retryTime, null);
   });
 
+  test('thread mode, peer down: records are kept, then given up by flush(); the worker\'s drops are counted here', async () => {
+    const h = new SocketHandler(join(tmp.dir, 'never-thread.sock'), null, { capacity: 3, thread: true });
+    h.handleError = () => {};
+    for (let i = 0; i < 5; i++) h.emit(rec(i)); // the worker's backlog keeps 3
+    await h.flush(); // gives up what waits for the peer, as in the logging thread
+    assert.equal(h.dropped, 5);
+    h.emit(rec(5));
+    await h.close();
+    assert.equal(h.dropped, 6);
+    h.emit(rec(6)); // after close: dropped here
+    assert.equal(h.dropped, 7);
+  });
+
+  test('thread mode validates its options and refuses subclasses whose connect or transmit would not run there', () => {
+    assert.throws(() => new SocketHandler('h', 1, { thread: { overflowSize: -1 } }), /thread.overflowSize must be a whole number of bytes >= 0, got -1/);
+    assert.throws(() => new SocketHandler('h', 1, { thread: { bufferSize: 0 } }), /bufferSize must be an integer/);
+    assert.throws(() => new DatagramHandler('127.0.0.1', 9, { thread: true }), /thread mode writes with a plain SocketHandler in the worker: DatagramHandler overrides/);
+    class Tls extends SocketHandler {
+      override makeSocket(): Promise<Socket> {
+        return super.makeSocket();
+      }
+    }
+    assert.throws(() => new Tls('h', 1, { thread: true }), /Tls overrides how it connects or transmits/);
+  });
+
   test('constructors validate their arguments', () => {
     assert.throws(() => new SocketHandler('localhost', 70000), RangeError);
     assert.throws(() => new SocketHandler('localhost', 1, { timeout: 0 }), RangeError);
     assert.throws(() => new SocketHandler('localhost', 1, { capacity: 0 }), RangeError);
   });
 });
+
+describe('SocketHandler({ thread: true }) with a 4 KiB ring', () => {
+  test('a burst far larger than the ring waits in the overflow and arrives whole and in order', async () => {
+    const server = new FrameServer();
+    const port = await server.listen();
+    const h = new SocketHandler('127.0.0.1', port, { capacity: 3000, thread: { bufferSize: 4096 } });
+    const log = getLogger('thread.small');
+    log.propagate = false;
+    log.setLevel(20);
+    log.addHandler(h);
+    for (let i = 0; i < 3000; i++) log.info('n=%d', i);
+    await h.flush();
+    await server.waitFor(3000);
+    assert.deepEqual(server.frames.map((f) => (loads(f) as Record<string, unknown>)['msg']), Array.from({ length: 3000 }, (_, i) => `n=${i}`));
+    assert.equal(h.dropped, 0);
+    log.removeHandler(h);
+    await h.close();
+    await server.close();
+  });
+
+  test('a record larger than the ring is dropped and counted; the others arrive', async () => {
+    const server = new FrameServer();
+    const port = await server.listen();
+    const h = new SocketHandler('127.0.0.1', port, { thread: { bufferSize: 4096, overflowSize: 0 } });
+    const errors: unknown[] = [];
+    h.handleError = (_r, err) => void errors.push(err);
+    h.emit(new LogRecord('big', 20, '/x.js', 1, 'before', null, null));
+    h.emit(new LogRecord('big', 20, '/x.js', 1, 'y'.repeat(10_000), null, null));
+    h.emit(new LogRecord('big', 20, '/x.js', 1, 'after', null, null));
+    await h.flush();
+    await server.waitFor(2);
+    assert.deepEqual(server.frames.map((f) => (loads(f) as Record<string, unknown>)['msg']), ['before', 'after']);
+    assert.equal(h.dropped, 1);
+    assert.match(String(errors[0]), /1 record dropped \(the writer thread could not take them\)/);
+    await h.close();
+    await server.close();
+  });
+});
+
+describe('SocketHandler({ thread: true }): nothing accepted is lost at exit (child processes)', () => {
+  const child = fileURLToPath(new URL('../fixtures/socket-thread-child.js', import.meta.url));
+  for (const [how, code] of [['natural', 0], ['exit', 3], ['throw', 1]] as const) {
+    test(`${how} (exit code ${code}): the peer gets all 1000 frames`, async () => {
+      const server = new FrameServer();
+      const port = await server.listen();
+      const proc = spawn(process.execPath, [child, how, String(port), '1000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [status] = (await once(proc, 'exit')) as [number];
+      await server.waitFor(1000);
+      assert.equal(status, code, stderr);
+      assert.equal(server.frames.length, 1000);
+      const last = loads(server.frames[999] as Buffer) as Record<string, unknown>;
+      assert.equal(last['msg'], 'record 999 of 1000');
+      assert.doesNotMatch(stderr, /dropped|lost|did not deliver/);
+      await server.close();
+    });
+  }
+});
+

@@ -1,0 +1,213 @@
+/**
+ * SocketHandler's `thread` mode, the logging thread's side: frames pickled on the logging thread are copied into a
+ * shared ring (and the overflow while the ring is full), and a worker thread (socket-thread-main.ts) writes them to
+ * the peer with an ordinary SocketHandler of its own: the same split as pino's transports, where the logging thread
+ * serialises and a worker does the I/O.
+ *
+ * ```
+ *  logging thread                                          worker thread
+ *  emit() → makePickle → put(frame) ──▶ ring ──────────▶  read frames → SocketHandler.send() → Delivery → socket
+ *                          └─ ring full: overflow ──┘      (reconnect, backoff, capacity, drops: as in-thread)
+ *  flush(): FLUSH_REQ = WRITE ────────────────────────▶  once read that far: await handler.flush(), DONE = it
+ *  close(): flush, sentinel ──────────────────────────▶  handler.close(), exit
+ *  process 'exit': overflow → ring, FLUSH_REQ, Atomics.wait(DONE) (at most 10 s)
+ * ```
+ */
+import { Worker } from 'node:worker_threads';
+import { loggingErrorReport } from '../core/handler.js';
+import { state } from '../core/state.js';
+import { onExit } from '../internal/exit.js';
+import { DONE, RingBuffer, STATE, WRITE, waitAsync } from '../internal/ring-buffer.js';
+import { RingOverflow } from '../internal/ring-overflow.js';
+
+/** Header slot: the ring position a flush asks the worker to have delivered (or given up) up to. */
+export const FLUSH_REQ = 192;
+/** Header slot: records the worker's SocketHandler dropped so far. */
+export const WORKER_DROPPED = 224;
+
+/** What the worker is started with (structured-cloneable). */
+export interface SocketThreadInit {
+  sab: SharedArrayBuffer;
+  host: string;
+  port: number | null;
+  capacity: number;
+  timeout: number;
+  retryStart: number;
+  retryFactor: number;
+  retryMax: number;
+}
+
+/** Options of the thread: sizes and where the worker's code is. */
+export interface SocketThreadOptions {
+  /** Bytes of shared ring. @default 4 MiB */
+  bufferSize: number;
+  /** Bytes of logging-thread memory used while the ring is full. @default 16 MiB */
+  overflowSize: number;
+  /** The worker entry (for bundled applications). */
+  workerUrl: string | URL;
+  /** Seconds the exit hook waits for the worker to deliver. */
+  exitTimeout: number;
+}
+
+function report(err: unknown): void {
+  if (!state.raiseExceptions) return;
+  try {
+    process.stderr.write(loggingErrorReport(null, err));
+  } catch {
+    // Nowhere left to report to.
+  }
+}
+
+/** The logging thread's half of a threaded SocketHandler. */
+export class SocketThread {
+  readonly ring: RingBuffer;
+  readonly #overflow: RingOverflow;
+  readonly #worker: Worker;
+  readonly #exited: Promise<void>;
+  readonly #exitMs: number;
+  #alive = true;
+  #draining: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
+  #waiters = 0;
+  readonly #offExit: () => void;
+
+  constructor(init: Omit<SocketThreadInit, 'sab'>, options: SocketThreadOptions) {
+    this.ring = RingBuffer.create(options.bufferSize);
+    this.#overflow = new RingOverflow(options.overflowSize);
+    this.#exitMs = options.exitTimeout * 1000;
+    const workerData: SocketThreadInit = { ...init, sab: this.ring.sab };
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    let worker: Worker;
+    try {
+      worker = new Worker(options.workerUrl, { workerData, execArgv });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+      worker = new Worker(options.workerUrl, { workerData, execArgv: [] });
+    }
+    this.#worker = worker;
+    this.#exited = new Promise((resolve) => {
+      worker.once('exit', () => {
+        this.#alive = false;
+        this.#offExit();
+        resolve();
+      });
+    });
+    worker.on('error', report);
+    worker.unref(); // a program that never closes the handler still ends: the exit hook delivers
+    this.#offExit = onExit(() => this.#drainSync());
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
+  /** True while the worker runs. */
+  get running(): boolean {
+    return this.#alive && Atomics.load(this.ring.header, STATE) !== 2;
+  }
+
+  /** Records the worker's SocketHandler dropped (backlog full, given up). */
+  get workerDropped(): number {
+    return Atomics.load(this.ring.header, WORKER_DROPPED);
+  }
+
+  /** Copies one frame for the worker; false (nothing kept) when the ring and the overflow are full or it is closed. */
+  put(frame: Buffer): boolean {
+    if (this.#closing !== null) return false;
+    const overflow = this.#overflow;
+    if ((overflow.empty || overflow.drainInto(this.ring)) && this.ring.tryWriteBytes(frame, frame.length)) return true;
+    if (frame.length > this.ring.maxPayload || !overflow.pushBinary(frame, frame.length)) return false;
+    if (this.#draining === null) this.#drain().catch(report);
+    return true;
+  }
+
+  /** Moves the overflow into the ring as the worker frees room; resolves when it is empty or no worker runs. */
+  #drain(): Promise<void> {
+    if (this.#draining !== null) return this.#draining;
+    if (this.#overflow.drainInto(this.ring) || !this.running) return Promise.resolve();
+    return (this.#draining = this.#drainLoop());
+  }
+
+  async #drainLoop(): Promise<void> {
+    try {
+      do await this.ring.roomAsync(1000);
+      while (!this.#overflow.drainInto(this.ring) && this.running);
+    } finally {
+      this.#draining = null;
+    }
+  }
+
+  /** Resolves once every frame put so far was delivered or given up by the worker's SocketHandler (its flush). */
+  async flush(): Promise<void> {
+    this.#ref();
+    try {
+      await this.#drain();
+      const h = this.ring.header;
+      const target = Atomics.load(h, WRITE);
+      Atomics.store(h, FLUSH_REQ, target);
+      Atomics.notify(h, WRITE); // the worker may be waiting for data
+      while (this.running && !this.ring.doneReached(target)) {
+        const w = waitAsync(h, DONE, Atomics.load(h, DONE), 200);
+        if (w.async) await w.value;
+      }
+    } finally {
+      this.#unref();
+    }
+  }
+
+  /** Flushes, then stops the worker (its SocketHandler closes). Every call returns the first call's promise. */
+  close(): Promise<void> {
+    return (this.#closing ??= (async () => {
+      this.#ref();
+      try {
+        await this.flush();
+        if (!this.running) return;
+        while (!this.ring.tryWriteSentinel()) {
+          if (!this.running) return;
+          await this.ring.roomAsync(100);
+        }
+        Atomics.notify(this.ring.header, WRITE);
+        await this.#exited;
+      } finally {
+        this.#unref();
+      }
+    })());
+  }
+
+  /** The 'exit' hook: moves the overflow into the ring and waits (blocking) until the worker has flushed it all. */
+  #drainSync(): void {
+    if (!this.#alive) return;
+    const ring = this.ring;
+    const h = ring.header;
+    const deadline = Date.now() + this.#exitMs;
+    while (!this.#overflow.drainInto(ring)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.load(h, STATE) === 2) {
+        report(new Error(`SocketHandler: ${this.#overflow.records} records still waiting for the writer thread were lost at exit`));
+        return;
+      }
+      ring.waitForRoom(Math.min(left, 50));
+    }
+    const target = Atomics.load(h, WRITE);
+    Atomics.store(h, FLUSH_REQ, target);
+    Atomics.notify(h, WRITE);
+    while (!ring.doneReached(target) && Atomics.load(h, STATE) !== 2) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        report(new Error(`SocketHandler: the writer thread did not deliver within ${this.#exitMs / 1000} s of exit`));
+        return;
+      }
+      Atomics.wait(h, DONE, Atomics.load(h, DONE), Math.min(left, 50));
+    }
+  }
+
+  // The worker is unref()'d and Atomics.waitAsync does not hold the event loop: a pending flush/close holds it.
+  #ref(): void {
+    if (this.#waiters++ === 0) this.#worker.ref();
+  }
+
+  #unref(): void {
+    if (--this.#waiters === 0) this.#worker.unref();
+  }
+}
