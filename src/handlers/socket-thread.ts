@@ -19,6 +19,13 @@ import { state } from '../core/state.js';
 import { onExit } from '../internal/exit.js';
 import { DONE, RingBuffer, STATE, WRITE, waitAsync } from '../internal/ring-buffer.js';
 import { RingOverflow } from '../internal/ring-overflow.js';
+import { dumpsRecordInto } from '../internal/pickle-record.js';
+import type { LogRecord } from '../core/record.js';
+
+/** Below this much contiguous room, frames go through the slab and `put` (which wraps around the ring's end). */
+const IN_PLACE_MIN = 1024;
+/** Room that is enough not to look at the consumer's position again. */
+const IN_PLACE_WANT = 16 * 1024;
 
 /** Header slot: the ring position a flush asks the worker to have delivered (or given up) up to. */
 export const FLUSH_REQ = 192;
@@ -119,6 +126,22 @@ export class SocketThread {
     if ((overflow.empty || overflow.drainInto(this.ring)) && this.ring.tryWriteBytes(frame, frame.length)) return true;
     if (frame.length > this.ring.maxPayload || !overflow.pushBinary(frame, frame.length)) return false;
     if (this.#draining === null) this.#drain().catch(report);
+    return true;
+  }
+
+  /**
+   * Pickles `record` (message `msg`) straight into the ring when it can (nothing waits in the overflow, the frame fits
+   * before the ring's end): one copy fewer than {@link put}. False when it did not: the caller pickles and puts.
+   */
+  putRecord(record: LogRecord, msg: string): boolean {
+    if (this.#closing !== null || !this.#overflow.empty) return false;
+    const ring = this.ring;
+    const start = ring.inPlaceStart;
+    const room = ring.inPlaceRoom(IN_PLACE_WANT);
+    if (room < IN_PLACE_MIN) return false;
+    const end = dumpsRecordInto(record, msg, ring.data, ring.dataView, start, start + room);
+    if (end < 0) return false;
+    ring.commitInPlace(end - start);
     return true;
   }
 

@@ -382,7 +382,17 @@ export class SocketHandler<S extends object = Socket> extends Handler {
       // An overridden makePickle or send is called as CPython does (and gets a standalone Buffer).
       if (this.makePickle === SocketHandler.prototype.makePickle && this.send === SocketHandler.prototype.send) {
         if (record.exc_info) this.format(record);
-        const fast = dumpsRecordShared(record);
+        const thread = this.#thread;
+        let msg: string | null = null;
+        if (thread !== null) {
+          // thread mode: the frame is pickled straight into the shared ring when there is room for it in one piece
+          msg = record.getMessage();
+          if (thread.putRecord(record, msg)) {
+            this.#accepted++;
+            return;
+          }
+        }
+        const fast = dumpsRecordShared(record, msg);
         const bytes = typeof fast === 'object' && fast !== null ? fast : dumpsFramedShared(this.#dict(record, fast, true));
         if (!this.#send(bytes)) releaseShared(bytes); // dropped: nothing holds it
       } else {

@@ -224,13 +224,15 @@ const GROW = new Error('pickle-record: the frame needs a larger slab');
 class Writer {
   /** Room a string write leaves for the rest of the frame: the shape's `fixed`. */
   reserve = 0;
+  /** Where the frame must end by: the slab's length, or the end of the room in a ring. */
+  limit = 0;
 
   /** A str: `X`, its UTF-8 length and bytes, then BINPUT `c` (under 256: the shape has few entries). */
   s(b: Buffer, dv: DataView, p: number, s: string, c: number): number {
     const n = s.length;
     if (n <= 1 && singleton(s)) throw SLOW;
     const at = p + 5;
-    if (at + 3 * n + this.reserve > b.length) throw GROW;
+    if (at + 3 * n + this.reserve > this.limit) throw GROW;
     let size = n;
     if (asciiPrefix(b, at, s) !== n) {
       if (LONE_SURROGATE.test(s)) throw SLOW;
@@ -317,22 +319,21 @@ function boxesOf(pathname: unknown, filename: unknown, module: unknown): number 
 
 /**
  * The frame `dumpsFramedShared(dict)` would return for SocketHandler's record dict of `record`, as a view of the
- * shared slab. Calls `record.getMessage()` first, then reads the values. When this record needs the general path,
- * nothing is written and the result is the message (to hand to it: getMessage() is not called twice), or null when
- * the message was not made yet.
+ * shared slab. Calls `record.getMessage()` first (unless the caller made the message: `made`), then reads the
+ * values. When this record needs the general path, nothing is written and the result is the message (to hand to it:
+ * getMessage() is not called twice), or null when the message was not made yet.
  *
  * Differs from CPython only in an order nobody can see without a `__str__` that edits the record being logged:
  * CPython copies the record's dict, then calls getMessage().
  * @throws What `getMessage()` throws.
  */
-export function dumpsRecordShared(record: LogRecord): Buffer | string | null {
-  if (shared.busy) return null;
+export function dumpsRecordShared(record: LogRecord, made: string | null = null): Buffer | string | null {
+  if (shared.busy) return made;
   const shape = shapeOf(record);
-  if (!shape.fast) return null;
-  const msg = record.getMessage();
+  if (!shape.fast) return made;
+  const msg = made ?? record.getMessage();
   if (shared.busy) return msg;
-  const r = record as unknown as Record<string, unknown>;
-  const boxes = shape.boxed ? boxesOf(r['pathname'], r['filename'], shape.hasModule ? r['module'] : undefined) : 0;
+  const boxes = boxesFor(shape, record);
   let slab = shared.slab;
   let start = shared.used;
   w.reserve = shape.fixed;
@@ -348,6 +349,7 @@ export function dumpsRecordShared(record: LogRecord): Buffer | string | null {
       slabOfView = b;
       view = new DataView(b.buffer, b.byteOffset, b.length);
     }
+    w.limit = b.length;
     // busy: a getter on the record runs user code, which may log; a nested pickle then takes its own buffer
     shared.busy = true;
     try {
@@ -366,5 +368,44 @@ export function dumpsRecordShared(record: LogRecord): Buffer | string | null {
     } finally {
       shared.busy = false;
     }
+  }
+}
+
+function boxesFor(shape: Shape, record: LogRecord): number {
+  if (!shape.boxed) return 0;
+  const r = record as unknown as Record<string, unknown>;
+  return boxesOf(r['pathname'], r['filename'], shape.hasModule ? r['module'] : undefined);
+}
+
+/** {@link dumpsRecordInto}: the frame does not fit in the room given. */
+export const NO_ROOM = -1;
+/** {@link dumpsRecordInto}: this record needs the general path. */
+export const GENERAL = -2;
+
+/**
+ * The same frame as {@link dumpsRecordShared}, written in place into `b` (viewed by `dv`) from `start`, ending before
+ * `limit`: SocketHandler's thread mode writes it straight into the shared ring instead of copying it there.
+ * `msg` is the record's message, made by the caller. Returns where the frame ends, {@link NO_ROOM} or
+ * {@link GENERAL} (nothing written that counts, either way).
+ */
+export function dumpsRecordInto(record: LogRecord, msg: string, b: Buffer, dv: DataView, start: number, limit: number): number {
+  if (shared.busy) return GENERAL;
+  const shape = shapeOf(record);
+  if (!shape.fast) return GENERAL;
+  if (limit - start < shape.fixed + 3 * msg.length + 4) return NO_ROOM;
+  const boxes = boxesFor(shape, record);
+  w.reserve = shape.fixed;
+  w.limit = limit;
+  shared.busy = true; // as above: a nested pickle takes its own buffer
+  try {
+    const end = shape.write(w, b, dv, start + 4, record, msg, boxes);
+    dv.setUint32(start, end - start - 4, false);
+    return end;
+  } catch (err) {
+    if (err === SLOW) return GENERAL;
+    if (err === GROW) return NO_ROOM;
+    throw err;
+  } finally {
+    shared.busy = false;
   }
 }

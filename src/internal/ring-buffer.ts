@@ -254,6 +254,42 @@ export class RingBuffer {
     if (res.async) await res.value;
   }
 
+  /** The data area as bytes, and as a DataView (offsets from its start): for payloads written in place. */
+  get data(): Buffer {
+    return this.#bytes;
+  }
+
+  get dataView(): DataView {
+    return this.#view;
+  }
+
+  /** Producer: where the next payload written in place starts in {@link data} (after its length word). */
+  get inPlaceStart(): number {
+    return (this.#w & this.#mask) + 4;
+  }
+
+  /**
+   * Producer: how many payload bytes can be written in place at {@link inPlaceStart}, contiguously (an in-place
+   * payload never wraps around the end) and with its padding; READ is reloaded when less than `want` looks free.
+   */
+  inPlaceRoom(want: number): number {
+    const tail = this.capacity - (this.#w & this.#mask) - 4;
+    let free = this.capacity - ((this.#w - this.#seenRead) | 0) - 4;
+    if (free < want) {
+      this.#seenRead = Atomics.load(this.header, READ);
+      free = this.capacity - ((this.#w - this.#seenRead) | 0) - 4;
+    }
+    const room = Math.min(tail, free);
+    return room > 0 ? room & ~3 : 0;
+  }
+
+  /** Producer: publishes the `n`-byte binary payload written in place at {@link inPlaceStart} (`n` ≤ the room). */
+  commitInPlace(n: number): void {
+    const w = this.#w;
+    this.#lens[(w & this.#mask) >> 2] = n | BINARY;
+    this.#publish(w + 4 + align4(n));
+  }
+
   /** Producer: appends the sentinel entry if there are 4 bytes of room. */
   tryWriteSentinel(): boolean {
     const w = this.#w;

@@ -13,7 +13,7 @@ import * as fc from 'fast-check';
 import { LogRecord } from '../../src/core/record.js';
 import { SocketHandler } from '../../src/handlers/socket.js';
 import { dumpsFramedShared, shared } from '../../src/internal/pickle.js';
-import { dumpsRecordShared } from '../../src/internal/pickle-record.js';
+import { dumpsRecordInto, dumpsRecordShared, GENERAL, NO_ROOM } from '../../src/internal/pickle-record.js';
 
 const FC_RUNS = Number(process.env['FC_RUNS']) || 0;
 const params = (runs: number): fc.Parameters<unknown> => ({
@@ -24,6 +24,9 @@ const params = (runs: number): fc.Parameters<unknown> => ({
 
 // a handler that never connects: only its makePickle (the general path) is used
 const handler = new SocketHandler('127.0.0.1', 9);
+/** Where the in-place variant writes. */
+const target = Buffer.alloc(1 << 20);
+const targetView = new DataView(target.buffer, target.byteOffset, target.length);
 
 const text = fc.oneof(
   fc.constantFrom('', 'a', 'é', '€', 'ab', 'app.py', 'app', '.bashrc', '..x', 'dir/app.py', '/abs/dir/mod.js'),
@@ -97,10 +100,32 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
         }
         fast++;
         assert.deepEqual([...got], [...expected]);
+        // in place (thread mode's ring), at an odd offset, with room to spare, then with too little room
+        const msg = rec.getMessage();
+        const at = 3 + (expected.length % 5);
+        const end = dumpsRecordInto(rec, msg, target, targetView, at, target.length);
+        assert.equal(end, at + expected.length);
+        assert.deepEqual([...target.subarray(at, end)], [...expected]);
+        assert.equal(dumpsRecordInto(rec, msg, target, targetView, at, at + expected.length - 1), NO_ROOM);
       }),
       params(3000),
     );
     assert.ok(fast > 300, `the fast path took only ${fast} records`);
+  });
+
+  test('in place: a record that needs the general path says so and a nested call declines', () => {
+    const rec = new LogRecord('app', 20, '/srv/app.py', 1, 'hello', null, null, 'main');
+    Object.assign(rec, { ctx: { nested: true } });
+    assert.equal(dumpsRecordInto(rec, 'hello', target, targetView, 0, target.length), GENERAL);
+    const plain = new LogRecord('app', 20, '/srv/app.py', 1, 'hello', null, null, 'main');
+    let nested = 0;
+    Object.defineProperty(plain, 'user', {
+      enumerable: true,
+      get: () => ((nested = dumpsRecordInto(plain, 'x', target, targetView, 100_000, target.length)), 'ann'),
+    });
+    const end = dumpsRecordInto(plain, 'hello', target, targetView, 0, 50_000);
+    assert.equal(nested, GENERAL);
+    assert.deepEqual([...target.subarray(0, end)], [...handler.makePickle(plain)]);
   });
 
   test('a standard record takes the fast path, and its frame follows the previous one in the slab', () => {
