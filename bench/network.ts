@@ -283,10 +283,13 @@ function printTable(title: string, note: string, rows: readonly NetRow[], target
       `| ${r.name} | ${r.recordsPerRound.toLocaleString('en-US')} | ${Math.round(r.recordsPerSec).toLocaleString('en-US')} | ${x} |${withLoss ? ` ${r.lost} |` : ''}`,
     );
   }
-  const py = rows.find((r) => r.ratioToFastestRival !== null);
-  if (py?.ratioToFastestRival != null) {
-    console.log(`\n${target}: ${py.ratioToFastestRival.toFixed(2)}× → ${py.ratioToFastestRival >= 1 ? 'met' : 'NOT met'}\n`);
+  console.log('');
+  for (const py of rows) {
+    if (py.ratioToFastestRival === null) continue;
+    const x = py.ratioToFastestRival;
+    console.log(`${target}, ${py.name}: ${x.toFixed(2)}× → ${x >= 1 ? 'met' : 'NOT met'}`);
   }
+  console.log('');
 }
 
 // ---------------------------------------------------------------------------------------------- (a) socket
