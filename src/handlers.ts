@@ -81,7 +81,12 @@ export {
   type WorkerModuleSpec,
   type WorkerFormatterSpec,
 } from './handlers/worker-listener.js';
-export { SocketHandler, type SocketHandlerOptions, type DatagramSocket } from './handlers/socket.js';
+export {
+  SocketHandler,
+  type SocketHandlerOptions,
+  type SocketThreadSettings,
+  type DatagramSocket,
+} from './handlers/socket.js';
 export { DatagramHandler } from './handlers/datagram.js';
 export {
   LogRecordReceiver,

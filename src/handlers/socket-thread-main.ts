@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { RingBuffer, SENTINEL, STATE, type BinaryReader } from '../internal/ring-buffer.js';
+import { RingBuffer, STATE } from '../internal/ring-buffer.js';
 import { FLUSH_REQ, WORKER_DROPPED, type SocketThreadInit } from './socket-thread.js';
 import { SocketHandler } from './socket.js';
 
@@ -13,6 +13,7 @@ const BATCH = 1024;
 /** Frames are copied out of the ring into blocks this large: adjacent views, which the handler writes as one. */
 const BLOCK = 256 * 1024;
 
+if (!parentPort) throw new Error('socket-thread-main.js runs only as a worker thread (SocketHandler thread mode starts it)');
 const init = workerData as SocketThreadInit;
 const ring = new RingBuffer(init.sab);
 const h = ring.header;
@@ -22,40 +23,46 @@ handler.retryFactor = init.retryFactor;
 handler.retryMax = init.retryMax;
 
 process.on('exit', () => ring.markStopped()); // the logging thread stops waiting for us, whatever ends the thread
-parentPort?.on('message', () => {}); // a ref'd port keeps this thread alive while it waits with Atomics.waitAsync
+parentPort.on('message', () => {}); // a ref'd port keeps this thread alive while it waits with Atomics.waitAsync
 Atomics.store(h, STATE, 1);
 
 let block = Buffer.allocUnsafeSlow(BLOCK);
 let used = 0;
-const frames: Buffer[] = [];
-const take: BinaryReader<0> = (bytes, _view, start, end) => {
-  const n = end - start;
-  if (used + n > block.length) {
-    block = Buffer.allocUnsafeSlow(Math.max(BLOCK, n)); // the old block stays alive while its views are queued
+/**
+ * Hands the frames of the next run of entries to the handler: one copy out of the ring for the whole run, then a view
+ * per frame (adjacent views, which the handler writes as one). Returns how many; 0 when the next entry is the
+ * sentinel (or anything but a frame) or the ring is empty.
+ * measured (Node 20.20, --cpu-prof of this worker, 600k frames): a copy per frame was 17–21 % of its time.
+ */
+function sendRun(): number {
+  if (block.length - used < BLOCK / 4) {
+    block = Buffer.allocUnsafeSlow(BLOCK); // the old block stays alive while its views are queued
     used = 0;
   }
-  bytes.copy(block, used, start, end);
-  frames.push(block.subarray(used, used + n));
+  let n = ring.readEntries(block, used, block.length - used);
+  if (n < 0) {
+    block = Buffer.allocUnsafeSlow(Math.max(BLOCK, -n)); // one large frame: a block of its own
+    used = 0;
+    n = ring.readEntries(block, 0, block.length);
+  }
+  if (n <= 0) return 0;
+  let frames = 0;
+  for (let p = used, end = used + n; p < end; frames++) {
+    const len = block.readInt32LE(p) & 0x3fffffff;
+    handler.send(block.subarray(p + 4, p + 4 + len));
+    p += 4 + ((len + 3) & ~3);
+  }
   used += n;
-  return 0;
-};
+  return frames;
+}
 
 // 0: nothing asked yet. A flush asked before this script ran has already stored its position: it is pending.
 let flushed = 0;
 let idlePolls = 0;
 for (;;) {
-  let stop = false;
-  while (frames.length < BATCH) {
-    const entry = ring.read(take);
-    if (entry === null) break;
-    if (entry === SENTINEL) {
-      stop = true;
-      break;
-    }
-  }
-  const got = frames.length;
-  for (const f of frames) handler.send(f);
-  frames.length = 0;
+  let got = 0;
+  for (let k; got < BATCH && (k = sendRun()) > 0; ) got += k;
+  const stop = got < BATCH && ring.readSentinel();
   Atomics.store(h, WORKER_DROPPED, handler.dropped);
   if (stop) {
     await handler.close();

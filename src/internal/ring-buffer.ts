@@ -382,6 +382,50 @@ export class RingBuffer {
     return out;
   }
 
+  /**
+   * Consumer: copies whole binary entries as they are in the ring (length word, payload, padding) into `dst` from
+   * `at`, at most `max` bytes, frees them, and returns the bytes copied: one copy for many entries, where read()
+   * copies each. Stops before a text entry or the sentinel (see {@link readSentinel}); 0 when the next entry is one
+   * of those, or the ring is empty; minus the entry's size when the first entry alone is larger than `max`.
+   */
+  readEntries(dst: Buffer, at: number, max: number): number {
+    const r = this.#r;
+    if (r === this.#seenWrite && r === (this.#seenWrite = Atomics.load(this.header, WRITE))) return 0;
+    const avail = (this.#seenWrite - r) | 0;
+    const mask = this.#mask;
+    let n = 0;
+    while (n < avail) {
+      const len = this.#lens[((r + n) & mask) >> 2] as number;
+      if (len === SENTINEL_LEN || (len & BINARY) === 0) break;
+      const size = 4 + align4(len & ~BINARY);
+      if (n + size > max) {
+        if (n === 0) return -size;
+        break;
+      }
+      n += size;
+    }
+    if (n === 0) return 0;
+    const off = r & mask;
+    if (off + n <= this.capacity) {
+      this.#bytes.copy(dst, at, off, off + n);
+    } else {
+      const first = this.capacity - off;
+      this.#bytes.copy(dst, at, off, this.capacity);
+      this.#bytes.copy(dst, at + first, 0, n - first);
+    }
+    this.#free(r + n);
+    return n;
+  }
+
+  /** Consumer: consumes the next entry if it is the sentinel; true then. */
+  readSentinel(): boolean {
+    const r = this.#r;
+    if (r === this.#seenWrite && r === (this.#seenWrite = Atomics.load(this.header, WRITE))) return false;
+    if (this.#lens[(r & this.#mask) >> 2] !== SENTINEL_LEN) return false;
+    this.#free(r + 4);
+    return true;
+  }
+
   #free(next: number): void {
     const h = this.header;
     this.#r = next | 0;

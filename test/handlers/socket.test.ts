@@ -384,6 +384,19 @@ describe('SocketHandler({ thread: true }) with a 4 KiB ring', () => {
     await server.close();
   });
 
+  test('frames larger than the worker\'s 256 KiB copy blocks arrive whole, between small ones', async () => {
+    const server = new FrameServer();
+    const port = await server.listen();
+    const h = new SocketHandler('127.0.0.1', port, { thread: true });
+    const msgs = ['a', 'z'.repeat(600_000), 'b'.repeat(200_000), 'c', 'y'.repeat(300_000)];
+    for (const m of msgs) h.emit(new LogRecord('big', 20, '/x.js', 1, m, null, null));
+    await h.flush();
+    await server.waitFor(msgs.length);
+    assert.deepEqual(server.frames.map((f) => (loads(f) as Record<string, unknown>)['msg']), msgs);
+    await h.close();
+    await server.close();
+  });
+
   test('a record larger than the ring is dropped and counted; the others arrive', async () => {
     const server = new FrameServer();
     const port = await server.listen();

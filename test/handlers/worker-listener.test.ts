@@ -479,6 +479,7 @@ describe('the packed package', () => {
       ) as { filename: string; files: { path: string }[] }[];
       const tarball = join(work, packed[0]?.filename as string);
       assert.ok(packed[0]?.files.some((f) => f.path === 'build/src/handlers/worker-main.js'), 'worker file packed');
+      assert.ok(packed[0]?.files.some((f) => f.path === 'build/src/handlers/socket-thread-main.js'), 'socket worker packed');
       const proj = join(work, 'proj');
       mkdirSync(proj);
       writeFileSync(join(proj, 'package.json'), '{"name":"t","private":true,"type":"module"}');
