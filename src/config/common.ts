@@ -3,10 +3,10 @@
  * the old handlers, and the logger-tree rules for loggers a new configuration does not name.
  */
 import { repr } from '../core/repr.js';
-import { liveHandlers, loggingErrorReport, type Handler } from '../core/handler.js';
+import { liveHandlers, reportError, type Handler } from '../core/handler.js';
 import { NOTSET } from '../core/levels.js';
 import { Logger, root } from '../core/logger.js';
-import { bumpGeneration, state } from '../core/state.js';
+import { bumpGeneration } from '../core/state.js';
 
 /** Python's `repr()` of the simple values that appear in config error messages. */
 export function pyRepr(v: unknown): string {
@@ -51,7 +51,7 @@ export function closeOldHandlers(old: readonly Handler[], keep: ReadonlySet<Hand
       keepAlive.add(h);
       const p: Promise<void> = Promise.all(work).then(
         () => undefined,
-        (err: unknown) => report(err),
+        (err: unknown) => reportError(err),
       );
       closing.add(p);
       void p.finally(() => {
@@ -59,17 +59,8 @@ export function closeOldHandlers(old: readonly Handler[], keep: ReadonlySet<Hand
         keepAlive.delete(h);
       });
     } catch (err) {
-      report(err);
+      reportError(err);
     }
-  }
-}
-
-function report(err: unknown): void {
-  if (!state.raiseExceptions) return;
-  try {
-    process.stderr.write(loggingErrorReport(null, err));
-  } catch {
-    // nowhere left to report
   }
 }
 

@@ -180,6 +180,19 @@ export class Handler extends Filterer {
   }
 }
 
+/**
+ * Prints `err` as CPython's `handleError` would, without a record, when `raiseExceptions` is on: for failures that
+ * happen outside any handler call (a worker that died, a flush in the background). Never throws.
+ */
+export function reportError(err: unknown): void {
+  if (!state.raiseExceptions) return;
+  try {
+    process.stderr.write(loggingErrorReport(null, err));
+  } catch {
+    // Nowhere left to report to.
+  }
+}
+
 /** The text CPython's `handleError` prints. Exported for tests and for handlers reporting async failures. */
 export function loggingErrorReport(record: LogRecord | null, err: unknown): string {
   let text = '--- Logging error ---\n';

@@ -5,10 +5,9 @@
  * its handlers later on the same event loop; to take them off the thread, pair QueueHandler with
  * `WorkerQueueListener` (worker-listener.ts), whose queue copies records into shared memory for a worker thread.
  */
-import { Handler, loggingErrorReport } from '../core/handler.js';
+import { Handler, reportError } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
 import { safeRepr } from '../core/repr.js';
-import { state } from '../core/state.js';
 
 /** Python's `queue.Full`: `put_nowait()` on a full queue. */
 export class QueueFull extends Error {
@@ -362,7 +361,7 @@ export class QueueListener {
       try {
         record = await this.dequeue(true);
       } catch (err) {
-        if (!isEmptyError(err)) report(err);
+        if (!isEmptyError(err)) reportError(err);
         return;
       }
       if (record === QueueListener._sentinel) {
@@ -372,7 +371,7 @@ export class QueueListener {
       try {
         this.handle(record);
       } catch (err) {
-        report(err);
+        reportError(err);
       }
       if (hasTaskDone) q.task_done?.();
     }
@@ -407,15 +406,5 @@ export class QueueListener {
   async flush(): Promise<void> {
     if (this._thread && typeof this.queue.drain === 'function') await this.queue.drain();
     await Promise.all(this.handlers.map((h) => h.flush()));
-  }
-}
-
-function report(err: unknown): void {
-  if (state.raiseExceptions) {
-    try {
-      process.stderr.write(loggingErrorReport(null, err));
-    } catch {
-      // Nowhere left to report to.
-    }
   }
 }

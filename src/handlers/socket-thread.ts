@@ -14,8 +14,7 @@
  * ```
  */
 import { Worker } from 'node:worker_threads';
-import { loggingErrorReport } from '../core/handler.js';
-import { state } from '../core/state.js';
+import { reportError } from '../core/handler.js';
 import { onExit } from '../internal/exit.js';
 import { DONE, RingBuffer, STATE, WRITE, waitAsync } from '../internal/ring-buffer.js';
 import { RingOverflow } from '../internal/ring-overflow.js';
@@ -56,15 +55,6 @@ export interface SocketThreadOptions {
   exitTimeout: number;
 }
 
-function report(err: unknown): void {
-  if (!state.raiseExceptions) return;
-  try {
-    process.stderr.write(loggingErrorReport(null, err));
-  } catch {
-    // Nowhere left to report to.
-  }
-}
-
 /** The logging thread's half of a threaded SocketHandler. */
 export class SocketThread {
   readonly ring: RingBuffer;
@@ -99,7 +89,7 @@ export class SocketThread {
         resolve();
       });
     });
-    worker.on('error', report);
+    worker.on('error', reportError);
     worker.unref(); // a program that never closes the handler still ends: the exit hook delivers
     this.#offExit = onExit(() => this.#drainSync());
   }
@@ -125,7 +115,7 @@ export class SocketThread {
     const overflow = this.#overflow;
     if ((overflow.empty || overflow.drainInto(this.ring)) && this.ring.tryWriteBytes(frame, frame.length)) return true;
     if (frame.length > this.ring.maxPayload || !overflow.pushBinary(frame, frame.length)) return false;
-    if (this.#draining === null) this.#drain().catch(report);
+    if (this.#draining === null) this.#drain().catch(reportError);
     return true;
   }
 
@@ -207,7 +197,7 @@ export class SocketThread {
     while (!this.#overflow.drainInto(ring)) {
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.load(h, STATE) === 2) {
-        report(new Error(`SocketHandler: ${this.#overflow.records} records still waiting for the writer thread were lost at exit`));
+        reportError(new Error(`SocketHandler: ${this.#overflow.records} records still waiting for the writer thread were lost at exit`));
         return;
       }
       ring.waitForRoom(Math.min(left, 50));
@@ -218,7 +208,7 @@ export class SocketThread {
     while (!ring.doneReached(target) && Atomics.load(h, STATE) !== 2) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        report(new Error(`SocketHandler: the writer thread did not deliver within ${this.#exitMs / 1000} s of exit`));
+        reportError(new Error(`SocketHandler: the writer thread did not deliver within ${this.#exitMs / 1000} s of exit`));
         return;
       }
       Atomics.wait(h, DONE, Atomics.load(h, DONE), Math.min(left, 50));

@@ -16,9 +16,8 @@
 import { Worker } from 'node:worker_threads';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loggingErrorReport } from '../core/handler.js';
+import { reportError } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
-import { state } from '../core/state.js';
 import { onExit } from '../internal/exit.js';
 import { DONE, RingBuffer, STATE, WRITE, waitAsync } from '../internal/ring-buffer.js';
 import { RingOverflow } from '../internal/ring-overflow.js';
@@ -106,15 +105,6 @@ function prepareSpecs(specs: readonly WorkerHandlerSpec[]): WorkerHandlerSpec[] 
     if (typeof s.class !== 'string') throw new TypeError(`handler spec needs 'class' or 'module': ${JSON.stringify(s)}`);
     return typeof s.filename === 'string' ? { ...s, filename: resolve(s.filename) } : { ...s };
   });
-}
-
-function report(err: unknown): void {
-  if (!state.raiseExceptions) return;
-  try {
-    process.stderr.write(loggingErrorReport(null, err));
-  } catch {
-    // Nowhere left to report to.
-  }
 }
 
 /**
@@ -237,7 +227,7 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
       const inRing = this.ring.used();
       if (inRing === 0 && this.#overflow.empty) return;
       const held = this.#overflow.records;
-      report(
+      reportError(
         new Error(
           `pylogging WorkerQueueListener: no worker was running at exit; records never handled were lost ` +
             `(${inRing} bytes in the ring${held > 0 ? `, ${held} records in the overflow` : ''})`,
@@ -251,7 +241,7 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
     const overflow = this.#overflow;
     const held =
       n >= 0 ? overflow.pushBinary(this.#encoder.buf, n) : text === null ? overflow.pushSentinel() : overflow.pushText(text);
-    if (held && this.#drainingOverflow === null && this.#listener.running) this.drainOverflow().catch(report);
+    if (held && this.#drainingOverflow === null && this.#listener.running) this.drainOverflow().catch(reportError);
     return held;
   }
 
@@ -419,12 +409,12 @@ export class WorkerQueueListener implements ListenerLike {
         else if (m.type === 'error') {
           const err = new Error(`pylogging worker: ${m.message}`);
           if (m.stack) err.stack = m.stack;
-          report(err);
+          reportError(err);
           rejectReady(err);
         }
       });
       worker.once('error', (err) => {
-        report(err);
+        reportError(err);
         rejectReady(err);
       });
       void this.#exited?.then(() => rejectReady(new Error('pylogging worker exited before it was ready')));
@@ -434,7 +424,7 @@ export class WorkerQueueListener implements ListenerLike {
     // 'message' listener refs the worker again (measured, Node 20).
     worker.unref();
     this.#unregister = onExit(() => this.#drainSync());
-    if (this.queue.overflowBytes > 0) this.queue.drainOverflow().catch(report); // records held while none ran
+    if (this.queue.overflowBytes > 0) this.queue.drainOverflow().catch(reportError); // records held while none ran
   }
 
   /** Resolves when the worker has built its handlers; rejects (after reporting) when it could not. */
@@ -460,7 +450,7 @@ export class WorkerQueueListener implements ListenerLike {
       try {
         this.enqueue_sentinel();
       } catch (err) {
-        report(err);
+        reportError(err);
       }
     }
     this.#stopping = this.#hold(exited).finally(() => {
@@ -501,13 +491,13 @@ export class WorkerQueueListener implements ListenerLike {
     Atomics.notify(h, WRITE); // in case the worker is idle
     const left = this.queue.drainOverflowSync(deadline);
     if (left > 0) {
-      report(new Error(`pylogging worker: ${left} records still waiting for room in the ring at exit were lost`));
+      reportError(new Error(`pylogging worker: ${left} records still waiting for room in the ring at exit were lost`));
     }
     const target = Atomics.load(h, WRITE);
     while (!ring.doneReached(target) && Atomics.load(h, STATE) !== 2) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        report(new Error(`pylogging worker did not drain the ring within ${this.#exitMs / 1000} s at exit`));
+        reportError(new Error(`pylogging worker did not drain the ring within ${this.#exitMs / 1000} s at exit`));
         return;
       }
       Atomics.wait(h, DONE, Atomics.load(h, DONE), Math.min(left, 50));
