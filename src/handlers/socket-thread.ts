@@ -13,10 +13,11 @@
  *  process 'exit': overflow → ring, FLUSH_REQ, Atomics.wait(DONE) (at most 10 s)
  * ```
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { reportError } from '../core/handler.js';
 import { onExit } from '../internal/exit.js';
-import { DONE, RingBuffer, STATE, WRITE, waitAsync } from '../internal/ring-buffer.js';
+import { startWorker } from '../internal/start-worker.js';
+import { RingBuffer, STATE, WRITE } from '../internal/ring-buffer.js';
 import { RingOverflow } from '../internal/ring-overflow.js';
 import { dumpsRecordInto } from '../internal/pickle-record.js';
 import type { LogRecord } from '../core/record.js';
@@ -63,7 +64,8 @@ export class SocketThread {
   readonly #exited: Promise<void>;
   readonly #exitMs: number;
   #alive = true;
-  #draining: Promise<void> | null = null;
+  /** `running`, made once for the overflow's drains and the waits on DONE. */
+  readonly #running = (): boolean => this.running;
   #closing: Promise<void> | null = null;
   #waiters = 0;
   readonly #offExit: () => void;
@@ -73,14 +75,7 @@ export class SocketThread {
     this.#overflow = new RingOverflow(options.overflowSize);
     this.#exitMs = options.exitTimeout * 1000;
     const workerData: SocketThreadInit = { ...init, sab: this.ring.sab };
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-    let worker: Worker;
-    try {
-      worker = new Worker(options.workerUrl, { workerData, execArgv });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-      worker = new Worker(options.workerUrl, { workerData, execArgv: [] });
-    }
+    const worker = startWorker(options.workerUrl, workerData);
     this.#worker = worker;
     this.#exited = new Promise((resolve) => {
       worker.once('exit', () => {
@@ -115,7 +110,7 @@ export class SocketThread {
     const overflow = this.#overflow;
     if ((overflow.empty || overflow.drainInto(this.ring)) && this.ring.tryWriteBytes(frame, frame.length)) return true;
     if (frame.length > this.ring.maxPayload || !overflow.pushBinary(frame, frame.length)) return false;
-    if (this.#draining === null) this.#drain().catch(reportError);
+    if (!overflow.draining) overflow.drain(this.ring, this.#running).catch(reportError);
     return true;
   }
 
@@ -135,35 +130,14 @@ export class SocketThread {
     return true;
   }
 
-  /** Moves the overflow into the ring as the worker frees room; resolves when it is empty or no worker runs. */
-  #drain(): Promise<void> {
-    if (this.#draining !== null) return this.#draining;
-    if (this.#overflow.drainInto(this.ring) || !this.running) return Promise.resolve();
-    return (this.#draining = this.#drainLoop());
-  }
-
-  async #drainLoop(): Promise<void> {
-    try {
-      do await this.ring.roomAsync(1000);
-      while (!this.#overflow.drainInto(this.ring) && this.running);
-    } finally {
-      this.#draining = null;
-    }
-  }
-
   /** Resolves once every frame put so far was delivered or given up by the worker's SocketHandler (its flush). */
   async flush(): Promise<void> {
     this.#ref();
     try {
-      await this.#drain();
-      const h = this.ring.header;
-      const target = Atomics.load(h, WRITE);
-      Atomics.store(h, FLUSH_REQ, target);
-      Atomics.notify(h, WRITE); // the worker may be waiting for data
-      while (this.running && !this.ring.doneReached(target)) {
-        const w = waitAsync(h, DONE, Atomics.load(h, DONE), 200);
-        if (w.async) await w.value;
-      }
+      await this.#overflow.drain(this.ring, this.#running);
+      const target = Atomics.load(this.ring.header, WRITE);
+      Atomics.store(this.ring.header, FLUSH_REQ, target);
+      await this.ring.doneAsync(target, this.#running);
     } finally {
       this.#unref();
     }
@@ -194,24 +168,15 @@ export class SocketThread {
     const ring = this.ring;
     const h = ring.header;
     const deadline = Date.now() + this.#exitMs;
-    while (!this.#overflow.drainInto(ring)) {
-      const left = deadline - Date.now();
-      if (left <= 0 || Atomics.load(h, STATE) === 2) {
-        reportError(new Error(`SocketHandler: ${this.#overflow.records} records still waiting for the writer thread were lost at exit`));
-        return;
-      }
-      ring.waitForRoom(Math.min(left, 50));
+    const left = this.#overflow.drainSync(ring, deadline, this.#running);
+    if (left > 0) {
+      reportError(new Error(`SocketHandler: ${left} records still waiting for the writer thread were lost at exit`));
+      return;
     }
     const target = Atomics.load(h, WRITE);
     Atomics.store(h, FLUSH_REQ, target);
-    Atomics.notify(h, WRITE);
-    while (!ring.doneReached(target) && Atomics.load(h, STATE) !== 2) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        reportError(new Error(`SocketHandler: the writer thread did not deliver within ${this.#exitMs / 1000} s of exit`));
-        return;
-      }
-      Atomics.wait(h, DONE, Atomics.load(h, DONE), Math.min(left, 50));
+    if (!ring.doneSync(target, deadline)) {
+      reportError(new Error(`SocketHandler: the writer thread did not deliver within ${this.#exitMs / 1000} s of exit`));
     }
   }
 

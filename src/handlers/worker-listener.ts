@@ -13,13 +13,14 @@
  * installed package (`pylogging/build/src/handlers/worker-main.js`, also exported as `pylogging/worker`). Bundlers
  * that inline this file break that URL; pass `workerUrl` pointing at a copy of the worker entry (see the README).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { reportError } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
 import { onExit } from '../internal/exit.js';
-import { DONE, RingBuffer, STATE, WRITE, waitAsync } from '../internal/ring-buffer.js';
+import { startWorker } from '../internal/start-worker.js';
+import { RingBuffer, STATE, WRITE } from '../internal/ring-buffer.js';
 import { RingOverflow } from '../internal/ring-overflow.js';
 import {
   preparedCopy,
@@ -123,8 +124,9 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
   readonly #encoder = new RecordEncoder();
   readonly #overflow: RingOverflow;
   #dropping = false;
-  #drainingOverflow: Promise<void> | null = null;
-  /** Set once a record was accepted while no worker ran: the exit check below is registered then. */
+  /** `listener.running`, made once for the overflow's drains. */
+  readonly #running: () => boolean;
+  /** Set at the first record: the exit check below is registered then. */
   #orphanCheck = false;
 
   /** @internal Made by WorkerQueueListener. */
@@ -134,6 +136,7 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
     this.#onFull = onFull;
     this.#blockMs = blockMs;
     this.#overflow = new RingOverflow(overflow);
+    this.#running = () => listener.running;
   }
 
   /** Bytes (and records) held in the logging thread's overflow, waiting for room in the ring. */
@@ -170,7 +173,7 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
     const enc = this.#encoder;
     const overflow = this.#overflow;
     let ok = false;
-    if (!this.#orphanCheck && !this.#listener.running) this.#watchOrphans();
+    if (!this.#orphanCheck) this.#watchOrphans(); // once: a boolean per record, not a look at the worker's state
     try {
       // Straight into the ring unless records wait in the overflow (they go first: order is kept).
       if ((overflow.empty || overflow.drainInto(ring)) && (ok = this.#write(n, text))) {
@@ -241,7 +244,7 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
     const overflow = this.#overflow;
     const held =
       n >= 0 ? overflow.pushBinary(this.#encoder.buf, n) : text === null ? overflow.pushSentinel() : overflow.pushText(text);
-    if (held && this.#drainingOverflow === null && this.#listener.running) this.drainOverflow().catch(reportError);
+    if (held && !overflow.draining && this.#listener.running) this.drainOverflow().catch(reportError);
     return held;
   }
 
@@ -250,19 +253,7 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
    * (resolves) when no worker is running: `start()` calls it again.
    */
   drainOverflow(): Promise<void> {
-    if (this.#drainingOverflow !== null) return this.#drainingOverflow;
-    if (this.#overflow.drainInto(this.ring) || !this.#listener.running) return Promise.resolve();
-    return (this.#drainingOverflow = this.#drainLoop());
-  }
-
-  /** Waits for room and moves what fits, until the overflow is empty or no worker runs. */
-  async #drainLoop(): Promise<void> {
-    try {
-      do await this.ring.roomAsync(1000);
-      while (!this.#overflow.drainInto(this.ring) && this.#listener.running);
-    } finally {
-      this.#drainingOverflow = null; // after an await: never before drainOverflow() stored the promise
-    }
+    return this.#overflow.drain(this.ring, this.#running);
   }
 
   /**
@@ -270,13 +261,7 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
    * for room. Returns the records left behind.
    */
   drainOverflowSync(deadline: number): number {
-    const overflow = this.#overflow;
-    while (!overflow.drainInto(this.ring)) {
-      const left = deadline - Date.now();
-      if (left <= 0 || !this.#listener.running) return overflow.records;
-      this.ring.waitForRoom(Math.min(left, 50));
-    }
-    return 0;
+    return this.#overflow.drainSync(this.ring, deadline, this.#running);
   }
 
   /** @internal The codec's tables, for a worker about to start. */
@@ -383,16 +368,7 @@ export class WorkerQueueListener implements ListenerLike {
       flushEvery: this.#flushEvery,
       codec: this.queue.codecTables(),
     };
-    // `--input-type` (node -e) is refused by a worker that runs a file: do not pass it on.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-    let worker: Worker;
-    try {
-      worker = new Worker(this.#workerUrl, { workerData: init, execArgv });
-    } catch (err) {
-      // Per-process V8 flags (`--expose-gc`, `--max-old-space-size`) are refused by workers: start it without them.
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-      worker = new Worker(this.#workerUrl, { workerData: init, execArgv: [] });
-    }
+    const worker = startWorker(this.#workerUrl, init);
     this.worker = worker;
     this.#alive = true;
     this.#exited = new Promise((resolveExit) => {
@@ -469,17 +445,7 @@ export class WorkerQueueListener implements ListenerLike {
     if (this.queue.overflowBytes > 0) await this.#hold(this.queue.drainOverflow());
     const target = Atomics.load(ring.header, WRITE);
     if (ring.doneReached(target)) return;
-    Atomics.notify(ring.header, WRITE); // a worker lingering for more records reads now
-    this.#ref();
-    try {
-      while (this.running && !ring.doneReached(target)) {
-        const done = Atomics.load(ring.header, DONE);
-        const w = waitAsync(ring.header, DONE, done, 200);
-        if (w.async) await w.value;
-      }
-    } finally {
-      this.#unref();
-    }
+    await this.#hold(ring.doneAsync(target, () => this.running));
   }
 
   /** The `'exit'` hook: blocks until the worker has flushed everything written, the worker died, or the timeout. */
@@ -493,14 +459,8 @@ export class WorkerQueueListener implements ListenerLike {
     if (left > 0) {
       reportError(new Error(`pylogging worker: ${left} records still waiting for room in the ring at exit were lost`));
     }
-    const target = Atomics.load(h, WRITE);
-    while (!ring.doneReached(target) && Atomics.load(h, STATE) !== 2) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        reportError(new Error(`pylogging worker did not drain the ring within ${this.#exitMs / 1000} s at exit`));
-        return;
-      }
-      Atomics.wait(h, DONE, Atomics.load(h, DONE), Math.min(left, 50));
+    if (!ring.doneSync(Atomics.load(h, WRITE), deadline)) {
+      reportError(new Error(`pylogging worker did not drain the ring within ${this.#exitMs / 1000} s at exit`));
     }
   }
 

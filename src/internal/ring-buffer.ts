@@ -492,6 +492,35 @@ export class RingBuffer {
     for (let i = 0; i < words.length; i += 1024) Atomics.compareExchange(words, i, 0, 0);
   }
 
+  /**
+   * Producer: resolves once DONE has reached `target`, or when `running()` says the consumer is gone (asked every
+   * 200 ms). Wakes a consumer that lingers or sleeps first.
+   */
+  async doneAsync(target: number, running: () => boolean): Promise<void> {
+    const h = this.header;
+    if (this.doneReached(target)) return;
+    Atomics.notify(h, WRITE);
+    while (running() && !this.doneReached(target)) {
+      const w = waitAsync(h, DONE, Atomics.load(h, DONE), 200);
+      if (w.async) await w.value;
+    }
+  }
+
+  /**
+   * Producer (exit hooks): blocks until DONE has reached `target`, the consumer stopped (STATE 2), or `deadline`
+   * (epoch ms). False on the deadline.
+   */
+  doneSync(target: number, deadline: number): boolean {
+    const h = this.header;
+    Atomics.notify(h, WRITE);
+    while (!this.doneReached(target) && Atomics.load(h, STATE) !== 2) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(h, DONE, Atomics.load(h, DONE), Math.min(left, 50));
+    }
+    return true;
+  }
+
   /** True when DONE has reached `pos` (mod 2^32). */
   doneReached(pos: number): boolean {
     return ((Atomics.load(this.header, DONE) - pos) | 0) >= 0;

@@ -36,6 +36,7 @@ export class RingOverflow {
    * page; for a 100k-record burst that overflows by 3.6 MB that would be ~0.1 µs a record (derived, not timed).
    */
   #spare: Buffer[] = [];
+  #draining: Promise<void> | null = null;
 
   constructor(max: number) {
     this.max = max;
@@ -135,5 +136,43 @@ export class RingOverflow {
       }
     }
     return true;
+  }
+
+  /** True while {@link drain} is waiting for room. */
+  get draining(): boolean {
+    return this.#draining !== null;
+  }
+
+  /**
+   * Moves everything into `ring` as its consumer frees room, without blocking the thread; resolves when nothing is
+   * left or when `running()` says no consumer runs (nothing would free room). One drain at a time: a call while one
+   * waits returns it.
+   */
+  drain(ring: RingBuffer, running: () => boolean): Promise<void> {
+    if (this.#draining !== null) return this.#draining;
+    if (this.drainInto(ring) || !running()) return Promise.resolve();
+    return (this.#draining = this.#drainLoop(ring, running));
+  }
+
+  async #drainLoop(ring: RingBuffer, running: () => boolean): Promise<void> {
+    try {
+      do await ring.roomAsync(1000);
+      while (!this.drainInto(ring) && running());
+    } finally {
+      this.#draining = null; // after an await: never before drain() stored the promise
+    }
+  }
+
+  /**
+   * Exit hooks: moves everything into `ring`, blocking (`Atomics.wait`) for room until `deadline` (epoch ms) or
+   * until `running()` says no consumer runs. Returns the records left behind (0: all moved).
+   */
+  drainSync(ring: RingBuffer, deadline: number, running: () => boolean): number {
+    while (!this.drainInto(ring)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !running()) return this.records;
+      ring.waitForRoom(Math.min(left, 50));
+    }
+    return 0;
   }
 }
