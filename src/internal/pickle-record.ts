@@ -59,15 +59,11 @@ const enum Kind {
 }
 
 interface Shape {
+  /** The record's key list this shape was compiled for. */
   keys: readonly string[];
-  kinds: readonly Kind[];
-  /** Keys appended after the record's own (CPython's `d['msg'] = …` etc. for a record that lacks them). */
-  tail: readonly Kind[];
   /** Whether the handler's pathname/filename/module sharing applies (both of the first two are keys). */
   boxed: boolean;
   hasModule: boolean;
-  /** Entries in the dict. */
-  entries: number;
   /** False when this path cannot write it (a key CPython memoizes by value, too many entries). */
   fast: boolean;
   /** The generated writer (see {@link generate}). */
@@ -133,11 +129,8 @@ function compile(keys: readonly string[]): Shape {
     write: fast ? generate(keys, kinds, tail, parts) : () => -1,
     fixed: 16 + parts.reduce((n, b) => n + b.length, 0) + written.length * 11,
     keys,
-    kinds,
-    tail,
     boxed,
     hasModule: boxed && keys.includes('module'),
-    entries: written.length,
     // A key CPython memoizes by value, or one with a lone surrogate (the general path's surrogatepass), goes slow;
     // under 120 entries every memo index fits BINPUT's one byte (1 + 2 per entry) and one MARK…SETITEMS batch.
     fast,
