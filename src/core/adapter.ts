@@ -113,9 +113,13 @@ export class LoggerAdapter {
   _log(level: number, msg: unknown, args: unknown[], keywords: LogKeywords | null = null): void {
     this.logger._log(level, msg, args, keywords);
   }
-  /** The wrapped logger's manager. */
+  /** The wrapped logger's manager; assigning sets the wrapped logger's (nested adapters rely on it, as in CPython). */
   get manager(): Manager {
     return this.logger.manager;
+  }
+
+  set manager(value: Manager) {
+    this.logger.manager = value;
   }
   /** The wrapped logger's name. */
   get name(): string {

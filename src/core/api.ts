@@ -6,7 +6,7 @@ import { FileHandler } from '../handlers/file.js';
 import { NullHandler as NullWarningsHandler, StreamHandler, type WritableLike } from '../handlers/stream.js';
 import { ValueError } from './errors.js';
 import { Formatter } from './formatter.js';
-import { liveHandlers, loggingErrorReport, type Handler } from './handler.js';
+import { liveHandlers, type Handler } from './handler.js';
 import { CRITICAL, type Level } from './levels.js';
 import { checkLoggerClass, lastResortRef, Logger, loggerClassRef, root, type LoggerClass } from './logger.js';
 import { bumpGeneration, state, type CallerInfoMode } from './state.js';
@@ -198,7 +198,9 @@ export function disable(level: Level = CRITICAL): void {
 
 /**
  * Python's `shutdown()`: flushes then closes every live handler, newest first, and resolves when all are done.
- * A handler that fails is reported and skipped; the others still close.
+ * As in CPython, a system error (Python's `OSError`) or `ValueError` from a handler's `flush()`/`close()` is ignored
+ * and the others still close; any other error rejects the promise while `settings.raiseExceptions` is true (the
+ * handlers after it stay open) and is ignored otherwise.
  */
 export async function shutdown(handlerList: readonly Handler[] = liveHandlers()): Promise<void> {
   for (let i = handlerList.length - 1; i >= 0; i--) {
@@ -207,9 +209,19 @@ export async function shutdown(handlerList: readonly Handler[] = liveHandlers())
       if (h.flushOnClose !== false) await h.flush();
       await h.close();
     } catch (err) {
-      if (state.raiseExceptions) process.stderr.write(loggingErrorReport(null, err));
+      // CPython ignores OSError and ValueError here (a stream already closed, a file gone) and re-raises anything
+      // else while raiseExceptions is set: a bug in a handler's flush()/close() should not pass unseen.
+      if (isOSError(err) || err instanceof ValueError) continue;
+      if (state.raiseExceptions) throw err;
     }
   }
+}
+
+/** Python's `OSError`, in Node's terms: a system error (it carries the failing `syscall` or an `errno`). */
+function isOSError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as { syscall?: unknown; errno?: unknown };
+  return typeof e.syscall === 'string' || typeof e.errno === 'number';
 }
 
 let savedWarningListeners: ((...args: unknown[]) => void)[] | null = null;

@@ -12,7 +12,7 @@ import { Filterer } from './filter.js';
 import type { Handler } from './handler.js';
 import { Keywords, type LogKeywords } from './keywords.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING, type Level } from './levels.js';
-import { getLogRecordFactory, type LogRecord, type RecordArgs } from './record.js';
+import { getLogRecordFactory, type LogRecord, type LogRecordFactory, type RecordArgs } from './record.js';
 import { repr } from './repr.js';
 import { bumpGeneration, state } from './state.js';
 
@@ -414,7 +414,16 @@ export class Manager {
     this.loggerClass = klass;
   }
 
-  /** Python's `setLogRecordFactory` on the manager is module-wide here; see `setLogRecordFactory`. */
+  /**
+   * Python's `Manager.logRecordFactory`: stored by {@link Manager.setLogRecordFactory} and, as in CPython, not
+   * consulted by `makeRecord` (which uses the module-wide factory of `setLogRecordFactory()`).
+   */
+  logRecordFactory: LogRecordFactory | null = null;
+
+  /** Python's `Manager.setLogRecordFactory(factory)`: sets {@link Manager.logRecordFactory}. */
+  setLogRecordFactory(factory: LogRecordFactory): void {
+    this.logRecordFactory = factory;
+  }
 
   /** Links `alogger` to its nearest existing ancestor, leaving placeholders for the missing prefixes. */
   _fixupParents(alogger: Logger): void {

@@ -16,7 +16,7 @@ export interface FileHandlerOptions {
   encoding?: string | null;
   /** Open the file on the first record instead of now. @default false */
   delay?: boolean;
-  /** What to do with characters the encoding cannot represent (Python's `errors`). @default 'strict' */
+  /** What to do with characters the encoding cannot represent (Python's `errors`); null means `'strict'`. @default null */
   errors?: string | null;
   /** Handler level. @default NOTSET */
   level?: Level;
@@ -42,8 +42,8 @@ export class FileHandler extends StreamHandler<FileStream | null> {
   mode: string;
   /** The canonical encoding name. */
   readonly encoding: EncodingName;
-  /** The Python error-handler name. */
-  readonly errors: ErrorsName;
+  /** The Python error-handler name; null (CPython's default `None`) behaves as `'strict'`. */
+  readonly errors: ErrorsName | null;
   /** True when the file is opened on the first record. */
   readonly delay: boolean;
   /** Bytes kept in memory before writing (0: none). */
@@ -57,7 +57,7 @@ export class FileHandler extends StreamHandler<FileStream | null> {
     const mode = options.mode ?? 'a';
     openFlags(mode); // validate before anything is opened
     const encoding = lookupEncoding(options.encoding);
-    const errors = lookupErrors(options.errors);
+    const errors = options.errors == null ? null : lookupErrors(options.errors);
     const bufferSize = options.bufferSize ?? 0;
     if (!Number.isInteger(bufferSize) || bufferSize < 0) {
       throw new RangeError(`bufferSize must be a non-negative integer, got ${String(bufferSize)}`);
@@ -74,7 +74,7 @@ export class FileHandler extends StreamHandler<FileStream | null> {
 
   /** Opens the file with the handler's mode and encoding. Override to open it differently. */
   protected _open(): FileStream {
-    return new FileStream(this.baseFilename, this.mode, this.encoding, this.errors, this.bufferSize);
+    return new FileStream(this.baseFilename, this.mode, this.encoding, lookupErrors(this.errors), this.bufferSize);
   }
 
   /** Opens the file if needed (not after `close()` in mode `'w'`), then writes the record. */

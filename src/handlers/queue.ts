@@ -5,6 +5,7 @@
  * its handlers later on the same event loop; to take them off the thread, pair QueueHandler with
  * `WorkerQueueListener` (worker-listener.ts), whose queue copies records into shared memory for a worker thread.
  */
+import { ValueError } from '../core/errors.js';
 import { Handler, reportError } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
 import { safeRepr } from '../core/repr.js';
@@ -136,9 +137,9 @@ export class Queue<T> implements QueueLike<T> {
     return this.get(false) as T;
   }
 
-  /** Marks one item as processed. @throws {RangeError} `task_done() called too many times`. */
+  /** Marks one item as processed. @throws {ValueError} `task_done() called too many times`, as CPython's. */
   task_done(): void {
-    if (this.#unfinished <= 0) throw new RangeError('task_done() called too many times');
+    if (this.#unfinished <= 0) throw new ValueError('task_done() called too many times');
     this.#unfinished--;
     this.#done++;
     if (this.#doneWaiters.length) {

@@ -25,10 +25,12 @@ export function isSpecialFile(path: string): boolean {
  * `doRollover()` when it says yes. Subclasses implement those two; `namer` and `rotator` customise backups.
  */
 export abstract class BaseRotatingHandler extends FileHandler {
+  // `declare`, not `= null`: an instance field would hide a subclass's `namer()`/`rotator()` method. Python has
+  // them as class attributes (`namer = None`); the nulls live on the prototype below.
   /** Maps a default backup name to the name used (Python's `namer`); null keeps the default. */
-  namer: Namer | null = null;
+  declare namer: Namer | null;
   /** Moves the live file to a backup (Python's `rotator`); null renames it. */
-  rotator: Rotator | null = null;
+  declare rotator: Rotator | null;
 
   /** True when `record` should go to a fresh file. Override in subclasses. */
   abstract shouldRollover(record: LogRecord): boolean;
@@ -57,6 +59,10 @@ export abstract class BaseRotatingHandler extends FileHandler {
     }
   }
 }
+
+// Python's class attributes `namer = None` / `rotator = None`.
+BaseRotatingHandler.prototype.namer = null;
+BaseRotatingHandler.prototype.rotator = null;
 
 /** Keyword arguments of {@link RotatingFileHandler}. */
 export interface RotatingFileHandlerOptions extends FileHandlerOptions {
