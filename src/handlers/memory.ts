@@ -2,9 +2,34 @@
  * BufferingHandler and MemoryHandler: keep records in memory and hand them on in batches (CPython 3.13
  * `logging.handlers`, REFERENCE §3.10).
  */
-import { Handler } from '../core/handler.js';
+import { Handler, liveHandlers } from '../core/handler.js';
 import { ERROR, NOTSET, checkLevel, type Level } from '../core/levels.js';
 import type { LogRecord } from '../core/record.js';
+import { onExit } from '../internal/exit.js';
+
+let exitHookInstalled = false;
+
+/**
+ * CPython's `atexit` `shutdown()` flushes every handler, newest first: a MemoryHandler's buffer reaches its target
+ * at exit. Only the synchronous part can run in Node's `'exit'` event: `flush()` hands the records to the target
+ * (a file target writes them at once, or buffers them for its own exit hook, which runs after this one). One hook
+ * for all, walking the weak handler list, so a handler left unclosed can still be garbage-collected.
+ */
+function flushBuffersAtExit(): void {
+  const handlers = liveHandlers();
+  for (let i = handlers.length - 1; i >= 0; i--) {
+    const h = handlers[i];
+    if (!(h instanceof BufferingHandler) || h._closed || h.buffer.length === 0) continue;
+    if ((h as { flushOnClose?: boolean }).flushOnClose === false) continue;
+    try {
+      h.flush().catch(() => {
+        // the target's own exit work reports what it could not write
+      });
+    } catch {
+      // nothing can be reported this late; the other handlers still flush
+    }
+  }
+}
 
 /**
  * Python's `BufferingHandler(capacity)`: appends every record to {@link BufferingHandler.buffer} and calls
@@ -23,6 +48,10 @@ export class BufferingHandler extends Handler {
     }
     super(NOTSET);
     this.capacity = capacity;
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      onExit(flushBuffersAtExit, true);
+    }
   }
 
   /** True when the buffer holds `capacity` records or more. Override to flush on other conditions. */
@@ -75,6 +104,9 @@ export interface MemoryHandlerOptions {
  * Python's `MemoryHandler(capacity, flushLevel=ERROR, target=None, flushOnClose=True)`: buffers records and
  * passes them to `target.handle()` when the buffer is full, when a record at or above `flushLevel` arrives, on
  * `flush()`, and on `close()` unless `flushOnClose` is false.
+ *
+ * At process exit (natural end, `process.exit()`, an uncaught error) the buffer is handed to the target, as CPython's
+ * `atexit` `shutdown()` does, unless `flushOnClose` is false.
  *
  * As in CPython: the target's filters apply but its level does not (`Handler.handle` does not check it), and
  * without a target nothing is flushed and the buffer keeps growing. A closed MemoryHandler still accepts records

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const child = fileURLToPath(new URL('../fixtures/exit-child.js', import.meta.url));
+const memoryChild = fileURLToPath(new URL('../fixtures/memory-exit-child.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pylogging-exit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -29,4 +30,27 @@ describe('no record is lost at exit', () => {
       });
     }
   }
+});
+
+// CPython's atexit shutdown() flushes a MemoryHandler into its target (issue #17 item 11: 500 of 100,500 were lost).
+describe('a MemoryHandler\'s buffer reaches its target at exit', () => {
+  for (const bufferSize of [0, 65536]) {
+    for (const [how, code] of endings) {
+      test(`${how} (exit code ${code}), target bufferSize=${bufferSize}: 100,500 of 100,500 records written`, () => {
+        const path = join(dir, `memory-${how}-${bufferSize}.log`);
+        const r = spawnSync(process.execPath, [memoryChild, how, path, '100500', String(bufferSize)], { encoding: 'utf8' });
+        assert.equal(r.status, code, r.stderr);
+        const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+        assert.equal(lines.length, 100500);
+        assert.equal(lines[100499], 'record 100499');
+      });
+    }
+  }
+
+  test('flushOnClose: false keeps the buffer at exit, as CPython\'s shutdown() does', () => {
+    const path = join(dir, 'memory-keep.log');
+    const r = spawnSync(process.execPath, [memoryChild, 'natural', path, '1500', '0', '0'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(path, 'utf8').split('\n').filter(Boolean).length, 1000);
+  });
 });
