@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { Handler } from '../core/handler.js';
-import { RecordsDroppedError } from '../core/errors.js';
+import { RecordsDroppedError, ValueError } from '../core/errors.js';
 import { batchConfig, batchFailed, sendOnLoopEnd, type BatchConfig } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
 import { onExit } from '../internal/exit.js';
 import { sendOnce } from '../internal/smtp-client.js';
-import { buildMessage, checkHeaderValue, envelopeAddresses, formatDate } from '../internal/smtp-message.js';
+import { buildMessage, checkAddress, checkHeaderValue, formatDate } from '../internal/smtp-message.js';
 
 /** TLS settings beyond CPython's `secure` tuple: CA to trust, `rejectUnauthorized`, SNI `servername`, versions. */
 export type SMTPTLSOptions = Pick<
@@ -172,6 +172,10 @@ export class SMTPHandler extends Handler {
     this.password = creds ? creds[1] : null;
     this.fromaddr = fromaddr;
     this.toaddrs = typeof toaddrs === 'string' ? [toaddrs] : [...toaddrs];
+    // Refused here, not at the first record: a bad address in a config is a config error (issue #17 item 15).
+    checkAddress(this.fromaddr, 'fromaddr');
+    if (this.toaddrs.length === 0) throw new ValueError('toaddrs holds no address');
+    for (const a of this.toaddrs) checkAddress(a, 'toaddrs entry');
     this.subject = subject;
     this.secure = options.secure ?? null;
     if (this.secure !== null && (!Array.isArray(this.secure) || this.secure.length > 2)) {
@@ -331,8 +335,9 @@ export class SMTPHandler extends Handler {
       tlsOptions,
       timeout: this.timeout,
       // smtplib's send_message: the envelope comes from the From and To headers, parsed as addresses.
-      from: envelopeAddresses(this.fromaddr)[0] ?? this.fromaddr,
-      to: envelopeAddresses(this.toaddrs.join(',')),
+      // Checked again: fromaddr/toaddrs are public fields and may have been reassigned since construction.
+      from: checkAddress(this.fromaddr, 'fromaddr')[0] as string,
+      to: this.toaddrs.flatMap((a) => checkAddress(a, 'toaddrs entry')),
       raw: mail.raw,
     });
   }

@@ -433,16 +433,52 @@ export function buildMessage(p: MessageParts): Buffer {
 }
 
 /**
- * The envelope addresses smtplib's `send_message` takes from a header: `email.utils.getaddresses`, reduced to the
- * common forms (`a@x`, `Name <a@x>`, `"Doe, J" <a@x>`, several separated by commas).
+ * The envelope addresses smtplib's `send_message` takes from a header: `email.utils.getaddresses` for the forms a
+ * logging config uses (`a@x`, `Name <a@x>`, `"Doe, J" <a@x>`, several separated by commas). As CPython's parser
+ * does, each mailbox yields only its address: text after it (`a@x> NOTIFY=SUCCESS ORCPT=…`, `a@x <b@y>`) is not part
+ * of the envelope, so it can never become SMTP command parameters or a second recipient.
  */
 export function envelopeAddresses(header: string): string[] {
   const out: string[] = [];
   for (const m of header.matchAll(/(?:"(?:[^"\\]|\\.)*"|<[^>]*>|[^,"<])+/g)) {
     const item = m[0].trim();
-    if (!item) continue;
-    const angle = /<([^>]*)>/.exec(item.replace(/"(?:[^"\\]|\\.)*"/g, ''));
-    out.push((angle ? (angle[1] as string) : item).trim());
+    if (item) out.push(mailboxAddress(item));
   }
   return out;
+}
+
+/** The address of one mailbox: the `<…>` of a name-addr, else the addr-spec it starts with. */
+function mailboxAddress(item: string): string {
+  const bare = item.replace(/"(?:[^"\\]|\\.)*"/g, (q) => '_'.repeat(q.length)); // quotes hide their < and @
+  const lt = bare.indexOf('<');
+  const at = bare.indexOf('@');
+  if (lt !== -1 && (at === -1 || at > lt)) {
+    const gt = bare.indexOf('>', lt + 1);
+    return item.slice(lt + 1, gt === -1 ? undefined : gt).trim();
+  }
+  return /^(?:"(?:[^"\\]|\\.)*"|[^\s<>;,"])+/.exec(item)?.[0] ?? '';
+}
+
+// What may stand between `<` and `>` in MAIL FROM/RCPT TO: no space, control character or angle bracket outside a
+// quoted local part (RFC 5321 §4.1.2), so an address can only ever be one address.
+const SAFE_PATH = /^(?:"(?:[^"\\\r\n]|\\.)*"|[^\s<>"\x00-\x1f\x7f])+$/; // eslint-disable-line no-control-regex
+
+/**
+ * Checks an SMTPHandler address (`fromaddr`, or one of `toaddrs`): no line break anywhere (it would end the header
+ * block; CPython encodes a trailing one into the header instead, we refuse it) and an envelope address that is one
+ * plain address. Returns the envelope addresses.
+ * @throws {ValueError} naming the value.
+ */
+export function checkAddress(value: string, what: string): string[] {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${typeof value}`);
+  if (/[\r\n]/.test(value)) throw new ValueError(`${what} may not contain a line break: ${JSON.stringify(value)}`);
+  const addrs = envelopeAddresses(value);
+  if (addrs.length === 0) throw new ValueError(`${what} holds no address: ${JSON.stringify(value)}`);
+  for (const a of addrs) {
+    // `a b@x` is one address to CPython ('"a b"@x'); ours would be `a`: refuse rather than send elsewhere.
+    if (!SAFE_PATH.test(a) || (!a.includes('@') && value.includes('@'))) {
+      throw new ValueError(`${what} is not a mail address: ${JSON.stringify(value)}`);
+    }
+  }
+  return addrs;
 }

@@ -139,6 +139,15 @@ describe('SMTPHandler: the mail equals CPython\'s', () => {
     assert.equal(ours.mailFrom, 'app@example.test');
   });
 
+  test('parameters smuggled after an address reach neither the envelope nor a second RCPT (CPython sends the same)', async () => {
+    const [py1, ours1] = await bothSides(plain, { from: 'app@x.test', to: ['ops@x.test> NOTIFY=SUCCESS ORCPT=rfc822;evil@evil.test'], subject: 's' }, record('x'));
+    assertSameMail(py1, ours1);
+    assert.deepEqual(ours1.rcptTo, ['ops@x.test']);
+    const [py2, ours2] = await bothSides(plain, { from: 'app@x.test> SIZE=1 AUTH=<evil@evil.test>', to: ['ops@x.test'], subject: 's' }, record('x'));
+    assertSameMail(py2, ours2);
+    assert.equal(ours2.mailFrom, 'app@x.test');
+  });
+
   test('a unicode subject and body (RFC 2047 subject, 8bit body), and a long body (quoted-printable)', async () => {
     const [py1, ours1] = await bothSides(plain, { from: 'a@x.test', to: ['b@x.test'], subject: 'Störung: ü and ascii ü' }, record('wörld %s', ['😀']));
     assertSameMail(py1, ours1);
@@ -449,8 +458,15 @@ describe('SMTPHandler header injection', () => {
   });
   after(() => server.close());
   cases.forEach(([name], i) => {
-    test(`${name}: nothing is sent and ValueError is reported, as CPython`, async () => {
+    test(`${name}: nothing is sent and ValueError is reported (addresses: at construction)`, async () => {
       const m = full[i] as { from: string; to: string[]; subject: string };
+      if (name.includes('address')) {
+        // Stricter than CPython (ValueError at emit): an address is a config value, refused when the handler is made.
+        assert.equal(py[i], 'ValueError: Header values may not contain linefeed or carriage return characters');
+        assert.throws(() => new TestSMTPHandler(['127.0.0.1', server.port], m.from, m.to, m.subject), ValueError);
+        assert.equal(server.mails.length, 0);
+        return;
+      }
       const h = new TestSMTPHandler(['127.0.0.1', server.port], m.from, m.to, m.subject);
       h.handle(record('m'));
       await h.close();
@@ -510,6 +526,44 @@ print(json.dumps(out))`, inputs);
 
   test('envelope addresses are parsed from the headers, as send_message does', () => {
     assert.deepEqual(envelopeAddresses('a@x,Zoë <z@x>,"Doe, J" <d@x>'), ['a@x', 'z@x', 'd@x']);
+  });
+
+  // Issue #17 item 15: text after an address must never reach the SMTP commands.
+  const ADDRESSES = [
+    'ops@x.test', 'Ops <ops@x.test>', '"Doe, J" <j@x.test>', 'a@x.test, b@y.test', '<a@x.test> extra',
+    'ops@x.test> NOTIFY=SUCCESS ORCPT=rfc822;evil@evil.test', 'app@x.test> SIZE=1 AUTH=<evil@evil.test>',
+    'a@x.test <b@y.test>', 'ops@x.test NOTIFY=SUCCESS', 'a@x.test;b@y.test', '"a>b"@x.test',
+    'Name <a@x.test> junk <b@y>', '<a@x.test', ' a@x.test ', 'x',
+  ];
+  test('envelope addresses equal email.utils.getaddresses of the header CPython builds', () => {
+    const expected = runPython<string[][]>(String.raw`
+import json, sys, email.utils
+from email.message import EmailMessage
+out = []
+for a in json.load(sys.stdin):
+    m = EmailMessage()
+    m['To'] = a
+    out.append([x[1] for x in email.utils.getaddresses([m['To']])])
+print(json.dumps(out))`, ADDRESSES);
+    assert.deepEqual(ADDRESSES.map((a) => envelopeAddresses(a)), expected);
+  });
+
+  test('addresses with a line break, or that are not one plain address, are refused at construction', () => {
+    for (const [from, to, bad] of [
+      ['app@x.test\r\n', 'ops@x.test', 'app@x.test\r\n'],
+      ['app@x.test', 'ops@x.test\r\n', 'ops@x.test\r\n'],
+      ['app@x.test', 'ops@x.test\r\nBcc: evil@evil.test', 'ops@x.test\r\nBcc: evil@evil.test'],
+      ['a b@x.test', 'ops@x.test', 'a b@x.test'],
+      ['app@x.test', '', ''],
+      ['app@x.test', '<a b@x.test>', '<a b@x.test>'],
+    ] as const) {
+      assert.throws(
+        () => new SMTPHandler('localhost', from, [to], 's'),
+        (e: unknown) => e instanceof ValueError && e.message.endsWith(JSON.stringify(bad)),
+        `${JSON.stringify(from)} -> ${JSON.stringify(to)}`,
+      );
+    }
+    assert.throws(() => new SMTPHandler('localhost', 'a@x.test', [], 's'), /toaddrs holds no address/);
   });
 
   test('Date is email.utils.localtime() formatted', () => {
