@@ -9,7 +9,8 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { ValueError } from '../core/errors.js';
 import { bufferEncoding, sanitize, type EncodingName, type ErrorsName } from './encoding.js';
 import { onExit } from './exit.js';
-import { writeBufferSync, writeStringSync } from './sync-write.js';
+import { RecordsDroppedError } from '../core/errors.js';
+import { writeBufferSync, writeStringSync, type PartialWrite } from './sync-write.js';
 
 const MODES = new Map<string, string>([
   ['a', 'a'], ['w', 'w'], ['x', 'wx'], ['a+', 'a+'], ['w+', 'w+'], ['x+', 'wx+'], ['r+', 'r+'],
@@ -39,6 +40,8 @@ export class FileStream {
   readonly #bufferSize: number;
   #pending: string[] = [];
   #pendingBytes = 0;
+  /** Set when a failed write left part of a record in the file: the next write starts a new line. */
+  #torn = false;
   #unregister: (() => void) | null = null;
 
   /**
@@ -81,18 +84,59 @@ export class FileStream {
   }
 
   #writeNow(text: string): void {
-    // Regular files never answer EAGAIN, so `rest` is always null here.
-    if (this.#encoding === 'utf-8') this.#position += writeStringSync(this.fd, text).written;
-    else this.#position += writeBufferSync(this.fd, Buffer.from(text, bufferEncoding(this.#encoding))).written;
+    // A disk that filled up mid-record left a fragment: end it, so the next record is a line of its own (as in
+    // CPython, whose text layer never glues two records into one malformed line). The fragment is the lost record.
+    if (this.#torn) text = '\n' + text;
+    try {
+      // Regular files never answer EAGAIN, so `rest` is always null here.
+      if (this.#encoding === 'utf-8') this.#position += writeStringSync(this.fd, text).written;
+      else this.#position += writeBufferSync(this.fd, this.#encode(text)).written;
+      this.#torn = false;
+    } catch (err) {
+      const written = (err as PartialWrite).bytesWritten ?? 0;
+      this.#position += written;
+      // Torn unless what went out ends a line (failure path only: the encoding is repeated here).
+      if (written > 0) this.#torn = this.#encode(text)[written - 1] !== 0x0a;
+      throw err;
+    }
   }
 
-  /** Writes out buffered text. A failed write keeps nothing: the bytes are reported lost by the caller. */
+  /**
+   * Writes out buffered text. A failed write keeps nothing: the error thrown is a {@link RecordsDroppedError}
+   * saying how many records the lost buffer held (its `cause` is the OS error).
+   */
   flush(): void {
     if (this.#pending.length === 0 || this.#closed) return;
-    const text = this.#pending.length === 1 ? (this.#pending[0] as string) : this.#pending.join('');
+    const count = this.#pending.length;
+    const text = count === 1 ? (this.#pending[0] as string) : this.#pending.join('');
+    const pending = this.#pending;
+    const prefixed = this.#torn;
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#writeNow(text);
+    try {
+      this.#writeNow(text);
+    } catch (err) {
+      let written = (err as PartialWrite).bytesWritten ?? 0;
+      if (prefixed && written > 0) written--; // the newline that ended an earlier fragment
+      const lost = count - this.#wholeRecords(pending, written);
+      const why = err instanceof Error ? err.message : String(err);
+      throw new RecordsDroppedError(`${lost} buffered record(s) lost: ${why}`, lost, { cause: err });
+    }
+  }
+
+  /** How many of `records` went out whole in the first `written` bytes of a failed write (failure path only). */
+  #wholeRecords(records: readonly string[], written: number): number {
+    let n = 0;
+    for (const r of records) {
+      written -= this.#encode(r).length;
+      if (written < 0) break;
+      n++;
+    }
+    return n;
+  }
+
+  #encode(text: string): Buffer {
+    return Buffer.from(text, bufferEncoding(this.#encoding));
   }
 
   /** Flushes and closes the descriptor. Safe to call twice. */

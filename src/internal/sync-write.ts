@@ -13,7 +13,8 @@ const MAX_WAIT_MS = 1000;
 /**
  * Writes `text` (UTF-8) to `fd`. Returns the number of bytes written; fewer than all only when the descriptor stayed
  * full for {@link MAX_WAIT_MS} — then `rest` holds what is left, for the caller to queue.
- * @throws What the OS says (`ENOSPC`, `EBADF`, `EPIPE`), except `EAGAIN`.
+ * @throws What the OS says (`ENOSPC`, `EBADF`, `EPIPE`), except `EAGAIN`, with {@link PartialWrite.bytesWritten}
+ * set to the bytes that did reach the descriptor before it failed.
  */
 export function writeStringSync(fd: number, text: string): { written: number; rest: Buffer | null } {
   let n: number;
@@ -22,7 +23,7 @@ export function writeStringSync(fd: number, text: string): { written: number; re
     // UTF-8 never has fewer bytes than UTF-16 code units: n === length means an all-ASCII string went whole.
     if (n === text.length) return { written: n, rest: null };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw partial(err, 0);
     n = 0;
   }
   const buf = Buffer.from(text, 'utf8');
@@ -37,11 +38,22 @@ export function writeBufferSync(fd: number, buf: Buffer, offset = 0): { written:
       offset += writeSync(fd, buf, offset, buf.length - offset);
       waited = 0;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw partial(err, offset);
       if (waited >= MAX_WAIT_MS) return { written: offset, rest: buf.subarray(offset) };
       Atomics.wait(sleeper, 0, 0, 1);
       waited += 1;
     }
   }
   return { written: buf.length, rest: null };
+}
+
+/** A write error that says how much of the text went out before it (a full disk can take half a record). */
+export interface PartialWrite {
+  /** Bytes written before the failure; more than 0 means the file now ends in a fragment. */
+  bytesWritten?: number;
+}
+
+function partial(err: unknown, bytesWritten: number): unknown {
+  if (err instanceof Error) (err as Error & PartialWrite).bytesWritten = bytesWritten;
+  return err;
 }
