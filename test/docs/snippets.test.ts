@@ -225,3 +225,14 @@ describe('code blocks', () => {
     }
   });
 });
+
+test('docs/python-interop.md describes every option of the pylogging command, and no other', () => {
+  const cli = readFileSync(join(ROOT, 'src', 'cli.ts'), 'utf8');
+  const page = readFileSync(join(ROOT, 'docs', 'python-interop.md'), 'utf8');
+  const inCli = new Set(cli.match(/--[a-z][a-z-]+/g) ?? []);
+  // The options table: rows that start with an option.
+  const inTable = new Set([...page.matchAll(/^\| `(--[a-z][a-z-]+)/gm)].map((m) => m[1] ?? ''));
+  const generic = new Set(['--help', '--version']);
+  assert.deepEqual([...inCli].filter((o) => !generic.has(o) && !inTable.has(o)).sort(), [], 'options of src/cli.ts missing from the table');
+  assert.deepEqual([...inTable].filter((o) => !inCli.has(o)).sort(), [], 'options in the table that src/cli.ts does not have');
+});
