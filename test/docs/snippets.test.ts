@@ -144,9 +144,9 @@ interface RunResult {
   timedOut: boolean;
 }
 
-function runNode(file: string): Promise<RunResult> {
+function runNode(file: string, cwd: string): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (output += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (output += s));
@@ -217,10 +217,15 @@ describe('code blocks', () => {
       test(`${block.page}:${block.line}`, async () => {
         const js = join(OUT, 'out', fileFor(block).replace(/\.ts$/, '.js'));
         assert.ok(existsSync(js), `${block.page}:${block.line} was compiled (${js})`);
-        const r = await runNode(js);
+        // An empty working directory of its own: a snippet must write only under os.tmpdir(), so a file that
+        // appears here (a relative path such as 'app.log') is a documentation bug.
+        const cwd = join(OUT, 'cwd', fileFor(block));
+        mkdirSync(cwd, { recursive: true });
+        const r = await runNode(js, cwd);
         const where = `${block.page}:${block.line}`;
         assert.ok(!r.timedOut, `${where} still running after ${RUN_TIMEOUT_S} s\n${r.output}`);
         assert.equal(r.code, 0, `${where} exited with ${r.code ?? r.signal}\n${r.output}`);
+        assert.deepEqual(readdirSync(cwd), [], `${where} wrote into its working directory instead of os.tmpdir()`);
       });
     }
   });
