@@ -44,6 +44,7 @@ export {
   type RecordArgs,
   type ExcInfo,
 } from './core/record.js';
+export { pyRepr } from './core/repr.js';
 export { Formatter, BufferingFormatter, type FormatterOptions, type Converter } from './core/formatter.js';
 export { localtime, gmtime, strftime, type StructTime } from './core/strftime.js';
 export { Filter, Filterer, type FilterLike, type FilterFunction, type FilterType } from './core/filter.js';

@@ -4,6 +4,7 @@
 import { Keywords, type LogKeywords } from './keywords.js';
 import { CRITICAL, DEBUG, ERROR, getLevelName, INFO, WARNING, type Level } from './levels.js';
 import type { Logger, Manager } from './logger.js';
+import { pyRepr } from './repr.js';
 
 /** Keyword arguments of {@link LoggerAdapter}. */
 export interface LoggerAdapterOptions {
@@ -124,6 +125,11 @@ export class LoggerAdapter {
   /** The wrapped logger's name. */
   get name(): string {
     return this.logger.name;
+  }
+
+  /** `%r` shows {@link toString}, as Python's repr does. */
+  [pyRepr](): string {
+    return this.toString();
   }
 
   /** Python's repr: `<LoggerAdapter a (WARNING)>`. */

@@ -8,7 +8,7 @@ import { Filterer } from './filter.js';
 import { defaultFormatter, type Formatter } from './formatter.js';
 import { checkLevel, getLevelName, NOTSET, type Level } from './levels.js';
 import type { LogRecord } from './record.js';
-import { repr, safeRepr } from './repr.js';
+import { pyRepr, repr, safeRepr } from './repr.js';
 import { bumpGeneration, state } from './state.js';
 
 // Python's `_handlers` (name → handler, weak) and `_handlerList` (every handler, weak, for shutdown()).
@@ -172,6 +172,11 @@ export class Handler extends Filterer {
     } catch {
       // CPython swallows OSError here: there is nowhere left to report to.
     }
+  }
+
+  /** `%r` shows {@link toString}, as Python's repr does. */
+  [pyRepr](): string {
+    return this.toString();
   }
 
   /** Python's repr: `<StreamHandler <stderr> (NOTSET)>`. */

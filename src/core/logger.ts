@@ -13,7 +13,7 @@ import type { Handler } from './handler.js';
 import { Keywords, type LogKeywords } from './keywords.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING, type Level } from './levels.js';
 import { getLogRecordFactory, type LogRecord, type LogRecordFactory, type RecordArgs } from './record.js';
-import { repr } from './repr.js';
+import { pyRepr, repr } from './repr.js';
 import { bumpGeneration, state } from './state.js';
 
 /** Python's `lastResort`: used when a record finds no handler at all. Replace it through `settings.lastResort`. */
@@ -327,6 +327,11 @@ export class Logger extends Filterer {
       if (item instanceof Logger && item.parent === this && depth(item) === 1 + depth(this)) out.add(item);
     }
     return out;
+  }
+
+  /** `%r` shows {@link toString}, as Python's repr does. */
+  [pyRepr](): string {
+    return this.toString();
   }
 
   /** Python's repr: `<Logger a.b (WARNING)>` (the effective level). */

@@ -8,7 +8,7 @@ import { basename, extname } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { levelNameOf } from './levels.js';
 import { percentFormat, type PercentArgs } from './printf.js';
-import { str } from './repr.js';
+import { pyRepr, str } from './repr.js';
 import { state } from './state.js';
 
 /** Python's `_startTime`: `relativeCreated` counts from the moment pylogging was loaded. */
@@ -248,6 +248,11 @@ export class LogRecord {
       return fastMerge(msg, args) ?? percentFormat(msg, args);
     }
     return hasKeys(args) ? percentFormat(msg, args) : msg;
+  }
+
+  /** `%r` shows {@link toString}, as Python's repr does. */
+  [pyRepr](): string {
+    return this.toString();
   }
 
   /** Python's repr: `<LogRecord: a.b, 20, /x/y.py, 3, "hi %s">`. */

@@ -104,8 +104,11 @@ function typeLabel(value: unknown): string {
  * Strings get CPython's quoting and escapes (`'abc'`, `"it's"`, `'\n'`, printable non-ASCII kept); an
  * integer-valued number is a Python int (`3`), any other number a Python float ({@link floatRepr}: `0.1`,
  * `1e-05`, `inf`, `nan`), and `-0` is `-0.0`; booleans are `True`/`False`, `null`/`undefined` are `None`, a bigint
- * is its digits. An `Error` renders like a Python exception, `Error('boom')`. Other objects get the inspection
- * {@link str} falls back to (a user `toString()` is not consulted, as Python's repr ignores `__str__`).
+ * is its digits. An `Error` renders like a Python exception, `Error('boom')`; an Array as a list (`[1, 'a']`), a
+ * plain object or a Map as a dict (`{'a': 1, 'b': [True, None]}`), a Set as a set, and an object with a
+ * {@link pyRepr} method (handlers, loggers, records) as that method says (`<NullHandler (NOTSET)>`). Other
+ * objects get the inspection {@link str} falls back to (a user `toString()` is not consulted, as Python's repr
+ * ignores `__str__`).
  */
 export function repr(value: unknown): string {
   switch (typeof value) {
@@ -122,10 +125,60 @@ export function repr(value: unknown): string {
       return String(value);
     default:
       if (value === null) return 'None';
-      if (!types.isProxy(value) && value instanceof Error) {
-        return `${String(value.name)}(${repr(value.message)})`;
-      }
-      return inspectSafely(value);
+      return objectRepr(value as object, []);
+  }
+}
+
+/**
+ * A method that gives an object's Python repr, as `__repr__` does: `%r` and every error text that shows a value
+ * call it. pylogging's Handler, Logger, LoggerAdapter and LogRecord implement it (`<FileHandler /app.log (INFO)>`);
+ * a class of yours may too.
+ *
+ * @example
+ * ```ts
+ * import { pyRepr } from 'pylogging';
+ * class User {
+ *   constructor(readonly id: number) {}
+ *   [pyRepr](): string { return `User(${this.id})`; }
+ * }
+ * ```
+ */
+export const pyRepr: unique symbol = Symbol.for('pylogging.repr');
+
+// Deeper than this, a value is shown as `...`: Python has no limit but its own recursion limit; ours keeps a
+// pathological structure from costing the stack.
+const MAX_DEPTH = 100;
+
+/**
+ * Python's repr where Python has one for the JS shape: a `pyRepr` method, an Error as an exception, an Array as a
+ * list, a plain object or a Map as a dict, a Set as a set (recursion shown as `[...]`/`{...}`, as CPython's
+ * `Py_ReprEnter` does). Anything else gets the one-line inspection.
+ */
+function objectRepr(value: object, seen: object[]): string {
+  // A Proxy's traps may throw or lie; inspect() reads its target without running them.
+  if (types.isProxy(value)) return inspectSafely(value);
+  const own = (value as { [pyRepr]?: unknown })[pyRepr];
+  if (typeof own === 'function') return String(own.call(value));
+  if (value instanceof Error) return `${String(value.name)}(${repr(value.message)})`;
+  const isArray = Array.isArray(value);
+  const proto: unknown = Object.getPrototypeOf(value);
+  const isDict = proto === Object.prototype || proto === null;
+  const isMap = value instanceof Map;
+  const isSet = value instanceof Set;
+  if (!isArray && !isDict && !isMap && !isSet) return inspectSafely(value);
+  if (seen.includes(value)) return isArray ? '[...]' : '{...}';
+  if (seen.length >= MAX_DEPTH) return '...';
+  seen.push(value);
+  try {
+    const item = (v: unknown): string => (typeof v === 'object' && v !== null ? objectRepr(v, seen) : repr(v));
+    if (isArray) return `[${(value as unknown[]).map(item).join(', ')}]`;
+    if (isSet) return value.size === 0 ? 'set()' : `{${[...value].map(item).join(', ')}}`;
+    const entries: string[] = [];
+    if (isMap) for (const [k, v] of value) entries.push(`${item(k)}: ${item(v)}`);
+    else for (const k of Object.keys(value)) entries.push(`${repr(k)}: ${item((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(', ')}}`;
+  } finally {
+    seen.pop();
   }
 }
 

@@ -273,12 +273,11 @@ void describe('repr() and ascii() of objects', () => {
   void test('repr() of an Error reads like a Python exception', () => {
     assert.equal(repr(new TypeError("it's bad")), `TypeError("it's bad")`);
   });
-  void test('repr() of an object is its inspection and ignores toString()', () => {
+  void test('repr() of a class instance is its inspection and ignores toString()', () => {
     assert.equal(repr(new Point(1, 2)), 'Point { x: 1, y: 2 }');
-    assert.equal(repr({ s: 'caf\xe9' }), "{ s: 'caf\xe9' }");
   });
   void test('ascii() escapes the inspection too', () => {
-    assert.equal(ascii({ s: 'caf\xe9 \u{1F600}' }), "{ s: 'caf\\xe9 \\U0001f600' }");
+    assert.equal(ascii(new Point(1, 'caf\xe9 \u{1F600}' as unknown as number)), "Point { x: 1, y: 'caf\\xe9 \\U0001f600' }");
   });
   void test('repr() of a symbol', () => assert.equal(repr(Symbol('s')), 'Symbol(s)'));
 });
@@ -300,4 +299,79 @@ void describe('safeRepr() never throws', () => {
     assert.equal(safeRepr(err), '<unprintable Error>');
   });
   void test('safeRepr() of a plain value is repr()', () => assert.equal(safeRepr("it's"), `"it's"`));
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Python's repr where Python has one (issue #17 item 3): lists, dicts, sets, handlers, loggers
+
+const recursiveList: unknown[] = [1];
+recursiveList.push(recursiveList);
+const recursiveDict: Record<string, unknown> = { a: 1 };
+recursiveDict['self'] = recursiveDict;
+const CONTAINERS: [unknown, string][] = [
+  [[1, 'a'], "[1, 'a']"],
+  [[], '[]'],
+  [{ a: 1, b: [true, null] }, "{'a': 1, 'b': [True, None]}"],
+  [{}, '{}'],
+  [Object.assign(Object.create(null) as object, { k: 'v' }), "{'k': 'v'}"],
+  [[0.5, -0, 1e16, 1e-7, Infinity, NaN], "[0.5, -0.0, 10000000000000000, 1e-07, float('inf'), float('nan')]"],
+  [[[['deep', "it's"]]], `[[['deep', "it's"]]]`],
+  [{ 'caf\xe9': ['\u{1F600}', '\n'] }, String.raw`{'caf\xe9': ['\U0001f600', '\n']}`],
+  [new Map<unknown, unknown>([[1, 'one'], ['two', [2]]]), "{1: 'one', 'two': [2]}"],
+  [new Set([1, 2]), '{1, 2}'], // a JS Set keeps insertion order; a Python set of small ints happens to as well
+  [new Set(), 'set()'],
+  [recursiveList, '(lambda l: (l.append(l), l)[1])([1])'],
+  [recursiveDict, "(lambda d: (d.__setitem__('self', d), d)[1])({'a': 1})"],
+  [[new TypeError('bad')], "[TypeError('bad')]"],
+];
+const containerExpected = runPython<[string, string][]>(
+  `
+import json, sys, math
+print(json.dumps([[repr(eval(e)), ascii(eval(e))] for e in json.load(sys.stdin)]))
+`,
+  CONTAINERS.map(([, e]) => e),
+);
+
+void describe('repr() and ascii() of lists, dicts and sets (oracle: python3)', () => {
+  CONTAINERS.forEach(([value, expr], i) => {
+    const [r, a] = containerExpected[i] as [string, string];
+    void test(`repr(${expr})`, () => {
+      // Python has no NaN/inf literal: its repr of float('nan') is nan, as ours.
+      assert.equal(repr(value), r);
+      assert.equal(ascii(value), a);
+    });
+  });
+});
+
+void describe('repr() of pylogging objects is CPython\'s', () => {
+  const expected = runPython<string[]>(`
+import json, logging
+print(json.dumps([repr(logging.NullHandler()), repr(logging.getLogger('repr.test')),
+                  repr(logging.LoggerAdapter(logging.getLogger('repr.test'))), repr([logging.NullHandler()])]))
+`);
+  void test('a handler, a logger, an adapter, and a handler in a list', async () => {
+    const { NullHandler, getLogger, LoggerAdapter } = await import('../../src/index.js');
+    const got = [
+      repr(new NullHandler()),
+      repr(getLogger('repr.test')),
+      repr(new LoggerAdapter(getLogger('repr.test'))),
+      repr([new NullHandler()]),
+    ];
+    assert.deepEqual(got, expected);
+  });
+  void test('a class of the user\'s with a pyRepr method', async () => {
+    const { pyRepr } = await import('../../src/index.js');
+    class User {
+      constructor(readonly id: number) {}
+      [pyRepr](): string {
+        return `User(${this.id})`;
+      }
+    }
+    assert.equal(repr({ user: new User(7) }), "{'user': User(7)}");
+  });
+  void test('a throwing getter inside a dict: repr() throws (as a raising __repr__), safeRepr() does not', () => {
+    const bad = { get x(): number { throw new Error('no'); } };
+    assert.throws(() => repr([bad]));
+    assert.equal(typeof safeRepr([bad]), 'string');
+  });
 });
