@@ -140,9 +140,13 @@ class PercentStyle implements FormatStyle {
     if (!PERCENT_VALIDATION.test(this._fmt)) throw new ValueError(`Invalid format '${this._fmt}' for '%' style`);
   }
 
-  /** `v` is `record[key]`, already read: returns it, or the default when the record lacks `key`. */
+  /**
+   * `v` is `record[key]`, already read: returns it, or the default when the record lacks `key`. CPython formats
+   * `record.__dict__`: an inherited method (`constructor`, `toString`, `getMessage`) or the prototype is not a
+   * field; a getter of a record subclass still is.
+   */
   #lookup(record: LogRecord, key: string, v: unknown): unknown {
-    if (v !== undefined || Object.hasOwn(record, key)) return v;
+    if (Object.hasOwn(record, key) || (v !== undefined && typeof v !== 'function' && key !== '__proto__')) return v;
     const d = this.#defaults;
     if (d !== null && Object.hasOwn(d, key)) return d[key];
     throw fieldNotFound(key);

@@ -203,10 +203,14 @@ export class Logger extends Filterer {
     const rv = getLogRecordFactory()(name, level, fn, lno, msg, args, exc_info, func, sinfo);
     if (extra) {
       for (const key of Object.keys(extra)) {
-        if (key === 'message' || key === 'asctime' || key in rv) {
+        // CPython checks `rv.__dict__`: only the record's own attributes are refused, so `constructor` or
+        // `toString` (inherited from Object.prototype) are ordinary extra fields, as they are in Python.
+        if (key === 'message' || key === 'asctime' || Object.hasOwn(rv, key)) {
           throw new KeyError(`Attempt to overwrite ${repr(key)} in LogRecord`);
         }
-        rv[key] = extra[key];
+        // `__proto__` as data, never as the record's prototype.
+        if (key === '__proto__') Object.defineProperty(rv, key, { value: extra[key], writable: true, enumerable: true, configurable: true });
+        else rv[key] = extra[key];
       }
     }
     return rv;

@@ -254,7 +254,8 @@ function typeName(v: unknown): string {
 
 function lookup(values: Readonly<Record<string, unknown>>, name: string, inProto: boolean): unknown {
   const v = values[name];
-  if (v === undefined ? !(name in values) : inProto && !Object.hasOwn(values, name) && v === (Object.prototype as Record<string, unknown>)[name]) {
+  // Inherited from Object.prototype (a method, or `__proto__`): not a field, as it is not in Python's __dict__.
+  if (v === undefined ? !(name in values) : inProto && !Object.hasOwn(values, name) && (typeof v === 'function' || name === '__proto__')) {
     throw new KeyError(repr(name));
   }
   return v;

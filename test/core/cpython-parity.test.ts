@@ -1,5 +1,5 @@
 /**
- * Differences from CPython 3.13 found by porting its own test_logging.py (issue #17, items 1, 4–7 and 9). Each case
+ * Differences from CPython 3.13 found by porting its own test_logging.py (issue #17, items 1, 4–7, 9 and 10). Each case
  * asks CPython what it does and checks pylogging does the same.
  */
 import { describe, test, beforeEach, afterEach } from 'node:test';
@@ -8,8 +8,8 @@ import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  basicConfig, FileHandler, getLogger, Handler, LoggerAdapter, makeLogRecord, Manager, root, RootLogger, settings,
-  shutdown, ValueError, WARNING, type LogRecordFactory,
+  basicConfig, FileHandler, Formatter, getLogger, Handler, kw, LoggerAdapter, makeLogRecord, Manager, root,
+  RootLogger, settings, shutdown, ValueError, WARNING, type LogRecord, type LogRecordFactory,
 } from '../../src/index.js';
 import { Queue, RotatingFileHandler } from '../../src/handlers.js';
 import { runPython } from '../helpers/python.js';
@@ -191,6 +191,63 @@ except ValueError as e:
     print(json.dumps(str(e)))
 `);
     assert.throws(() => new Queue().task_done(), (e: unknown) => e instanceof ValueError && e.message === msg);
+  });
+
+  test('10. extra keys that are Object.prototype members are ordinary fields; inherited members are not fields', () => {
+    const KEYS = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__proto__'];
+    const FORMATS: [string, '%' | '{'][] = [
+      ['%(message)s %(constructor)s %(toString)s %(valueOf)s %(hasOwnProperty)s %(isPrototypeOf)s %(__proto__)s', '%'],
+      ['{message} {constructor} {__proto__}', '{'],
+    ];
+    const expected = runPython<string[]>(`
+import json, logging, sys
+cfg = json.load(sys.stdin)
+out = []
+class H(logging.Handler):
+    def emit(self, record):
+        try:
+            out.append(self.format(record))
+        except Exception:
+            self.handleError(record)
+    def handleError(self, record):
+        e = sys.exc_info()[1]
+        out.append(type(e).__name__ + ': ' + str(e))
+log = logging.getLogger('parity.extra')
+log.propagate = False
+for fmt, style in cfg['formats']:
+    h = H()
+    h.setFormatter(logging.Formatter(fmt, style=style))
+    log.handlers = [h]
+    log.warning('m', extra={k: i for i, k in enumerate(cfg['keys'])})
+    log.warning('m')
+print(json.dumps(out))
+`, { keys: KEYS, formats: FORMATS });
+    const out: string[] = [];
+    class H extends Handler {
+      override emit(record: LogRecord): void {
+        try {
+          out.push(this.format(record));
+        } catch (err) {
+          this.handleError(record, err);
+        }
+      }
+      override handleError(_record: LogRecord, err?: unknown): void {
+        out.push(`${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }
+    const log = getLogger('parity.extra');
+    log.propagate = false;
+    const extra: Record<string, unknown> = {};
+    KEYS.forEach((k, i) => Object.defineProperty(extra, k, { value: i, enumerable: true, writable: true, configurable: true }));
+    for (const [fmt, style] of FORMATS) {
+      const h = new H();
+      h.setFormatter(new Formatter(fmt, null, style));
+      for (const old of [...log.handlers]) log.removeHandler(old);
+      log.addHandler(h);
+      log.warning('m', kw({ extra }));
+      log.warning('m');
+    }
+    assert.deepEqual(out, expected);
   });
 
   test('9. basicConfig({ errors: null }) keeps None, as does FileHandler\'s default', () => {
