@@ -8,6 +8,10 @@ import { repr } from '../core/repr.js';
 
 /** Python's `configparser.Error` family; `name` is the Python class name (`ParsingError`, …). */
 export class ConfigParserError extends Error {
+  /**
+   * The `configparser` class the error stands for (`'ParsingError'`, `'NoSectionError'`, `'NoOptionError'`,
+   * `'InterpolationDepthError'`, …), as Python prints it; `'Error'` only until the constructor sets it.
+   */
   override name = 'Error';
   constructor(name: string, message: string) {
     super(message);

@@ -11,7 +11,9 @@ import { writeStringSync } from '../internal/sync-write.js';
  * `write(text)` method. A `flush()` method, if present, is called after each record, as Python does.
  */
 export interface WritableLike {
+  /** Receives one formatted record followed by the handler's `terminator`; the return value is ignored. */
   write(chunk: string): unknown;
+  /** Called after each record and by `StreamHandler.flush()`, like Python's `stream.flush()`. */
   flush?(): unknown;
 }
 
