@@ -23,7 +23,7 @@ const MAX_INTERPOLATION_DEPTH = 10;
 const SECTION_RE = /^\[(?<header>.+)\]/;
 const OPTION_RE = /^(?<option>.*?)\s*(?<vi>[=:])\s*(?<value>.*)$/;
 
-/** The default section's name. */
+/** `'DEFAULT'`, configparser's `DEFAULTSECT`: the section whose keys every other section sees as defaults. */
 export const DEFAULTSECT = 'DEFAULT';
 
 /** Options for {@link ConfigParser.get}. */

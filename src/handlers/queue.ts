@@ -64,7 +64,7 @@ export type QueueItem = LogRecord | null;
  * is available. `maxsize` ≤ 0 means unbounded; otherwise `put_nowait()` on a full queue throws {@link QueueFull}.
  */
 export class Queue<T> implements QueueLike<T> {
-  /** The bound (≤ 0: none). */
+  /** Python's `maxsize`: the most items held before `put_nowait()` throws `QueueFull`; 0 or less for no bound. */
   readonly maxsize: number;
   #items: T[] = [];
   #head = 0;
