@@ -215,6 +215,22 @@ export class LogRecord {
   /** Set by `Formatter.format` when the format uses it. */
   declare asctime?: string;
 
+  /**
+   * CPython's `LogRecord(name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None)`, plus the
+   * creation time.
+   * @param name The logger's name.
+   * @param level The numeric level; `levelname` is looked up from it.
+   * @param pathname The source file of the call; `filename` and `module` are derived from it.
+   * @param lineno The line of the call.
+   * @param msg The message or format string.
+   * @param args Values for `msg`'s placeholders; an array holding a single non-empty plain object is replaced by that
+   * object, as CPython unwraps a 1-tuple holding a mapping, so `%(key)s` works.
+   * @param exc_info The exception to log, or null.
+   * @param func The calling function's name.
+   * @param sinfo The stack text for `stack_info`.
+   * @param createdMs Milliseconds since the epoch (beyond CPython, which reads the clock itself): `created`, `msecs`
+   * and `relativeCreated` are computed from it. Defaults to `Date.now()`.
+   */
   constructor(
     name: string | null,
     level: number | null,
