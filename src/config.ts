@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
  * import { dictConfig } from 'pylogging/config';
- * await dictConfig(JSON.parse(readFileSync('logging.json', 'utf8')));
+ * dictConfig(JSON.parse(readFileSync('logging.json', 'utf8')));
  * ```
- * @packageDocumentation
+ * @module pylogging/config
  */
 export {
   dictConfig,

@@ -1,7 +1,9 @@
 /**
- * `pylogging/handlers`: Python's `logging.handlers`. The handler families land one by one (see the README's
- * status table); the constants are here from the start.
- * @packageDocumentation
+ * `pylogging/handlers`: Python's `logging.handlers` — size- and time-rotating files, WatchedFileHandler, socket,
+ * datagram, syslog, HTTP, SMTP and NT event log handlers, memory and queue handlers, a listener that runs handlers
+ * on a worker thread, and {@link LogRecordReceiver}, which accepts the pickled records SocketHandler and
+ * DatagramHandler send (from this package or from CPython).
+ * @module pylogging/handlers
  */
 
 /** Python's `DEFAULT_TCP_LOGGING_PORT` (SocketHandler, the receiver). */

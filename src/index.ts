@@ -7,7 +7,7 @@
  * basicConfig({ level: INFO, format: '%(asctime)s %(levelname)s %(name)s: %(message)s' });
  * getLogger('app.db').info('query took %d ms', 12);
  * ```
- * @packageDocumentation
+ * @module pylogging
  */
 export {
   CRITICAL,
@@ -45,7 +45,9 @@ export {
   type ExcInfo,
 } from './core/record.js';
 export { pyRepr } from './core/repr.js';
+export type { PercentArgs } from './core/printf.js';
 export { Formatter, BufferingFormatter, type FormatterOptions, type Converter } from './core/formatter.js';
+export type { FormatStyle, StyleChar } from './core/format-styles.js';
 export { localtime, gmtime, strftime, type StructTime } from './core/strftime.js';
 export { Filter, Filterer, type FilterLike, type FilterFunction, type FilterType } from './core/filter.js';
 export { Handler, getHandlerByName, getHandlerNames } from './core/handler.js';
@@ -74,5 +76,8 @@ export {
   log,
   type BasicConfigOptions,
 } from './core/api.js';
+export type { CallerInfoMode } from './core/state.js';
 export { StreamHandler, NullHandler, type WritableLike } from './handlers/stream.js';
 export { FileHandler, type FileHandlerOptions } from './handlers/file.js';
+export type { FileStream } from './internal/file-stream.js';
+export type { EncodingName, ErrorsName } from './internal/encoding.js';

@@ -54,14 +54,19 @@ export interface LogRecordReceiverOptions {
 
 /** Where the receiver listens, once {@link LogRecordReceiver.listen} resolved. */
 export interface ReceiverAddresses {
+  /** The TCP listener's bound address; its `port` is the real one when `tcp: 0` asked for a free port. */
   tcp?: AddressInfo;
+  /** The UDP socket's bound address (the real port when `udp: 0`). */
   udp?: AddressInfo;
+  /** The unix stream socket's path. */
   unix?: string;
+  /** The unix datagram socket's path. */
   unixDgram?: string;
 }
 
 /** Details of a refused input, given with the `'refused'` event. */
 export interface RefusedInfo {
+  /** The listener the refused input came in on. */
   transport: 'tcp' | 'udp' | 'unix' | 'unix-dgram';
   /** `host:port` of the peer, or the socket path (the sender's, for a unix datagram sent from a bound socket). */
   peer: string;
@@ -85,6 +90,7 @@ export interface RefusedInfo {
  * ```
  */
 export class LogRecordReceiver extends EventEmitter {
+  /** The options it was built with, after validation (a copy: changing the caller's object changes nothing). */
   readonly options: Readonly<LogRecordReceiverOptions>;
   readonly #servers: Server[] = [];
   readonly #conns = new Set<Socket>();

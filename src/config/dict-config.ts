@@ -33,46 +33,85 @@ import {
 
 /** A formatter entry: CPython's keys, or a `()` factory with its keyword arguments and `.` properties. */
 export interface FormatterConfig {
+  /** The format string (Formatter's `fmt`), in the chosen `style`. */
   format?: string;
+  /** The `strftime` format of `%(asctime)s` (Formatter's `datefmt`). */
   datefmt?: string;
+  /** `%` (the default), `{` (`str.format`) or `$` (`string.Template`) placeholders in `format`. */
   style?: '%' | '{' | '$';
+  /** False skips the check that `format` suits `style` (CPython 3.8's `validate`). */
   validate?: boolean;
+  /** Values for fields a record may lack, used when it does (CPython 3.10's `defaults`). */
   defaults?: Record<string, unknown>;
+  /**
+   * The formatter class, built with `format`, `datefmt`, `style`, `validate` and `defaults`: a Python dotted name
+   * (`logging.Formatter`), a `"<module>#<export>"` reference, or the class itself.
+   */
   class?: string | (new (...args: never[]) => unknown);
+  /** A factory (dotted name, reference or function) called with every other key as a keyword argument. */
   '()'?: string | ((...args: never[]) => unknown);
+  /** Properties assigned on the built formatter, after construction. */
   '.'?: Record<string, unknown>;
   [key: string]: unknown;
 }
 
 /** A handler entry: `class` (or `()`), `level`, `formatter`, `filters`, `.` properties, and keyword arguments. */
 export interface HandlerConfig {
+  /**
+   * The handler class, given the remaining keys as keyword arguments under Python's names (`maxBytes`,
+   * `backupCount`): a dotted name (`logging.handlers.RotatingFileHandler`), a `"<module>#<export>"` reference, or the
+   * class itself.
+   */
   class?: string | (new (...args: never[]) => unknown);
+  /** A factory (dotted name, reference or function) to call instead of a class, with the same keyword arguments. */
   '()'?: string | ((...args: never[]) => unknown);
+  /** The handler's level: a name (`'INFO'`) or a number. */
   level?: string | number;
+  /** The id of an entry in `formatters`. */
   formatter?: string;
+  /** Ids of entries in `filters`, or filter objects and functions themselves (CPython 3.11). */
   filters?: (string | FilterType)[];
+  /** Properties assigned on the built handler, after construction. */
   '.'?: Record<string, unknown>;
   [kwarg: string]: unknown;
 }
 
 /** A logger entry (also the shape of `root`). */
 export interface LoggerConfig {
+  /** The logger's level: a name (`'DEBUG'`) or a number; left as it is when absent. */
   level?: string | number;
+  /** Whether records also go to the ancestors' handlers, read with Python's truthiness. @default true */
   propagate?: unknown;
+  /** Ids of entries in `filters`, or filter objects and functions themselves. */
   filters?: (string | FilterType)[];
+  /** Ids of entries in `handlers`; they replace the logger's current handlers. */
   handlers?: string[];
   [key: string]: unknown;
 }
 
 /** The dictionary `dictConfig` accepts: CPython's schema, version 1. */
 export interface DictConfig {
+  /** The schema version; 1 is the only one CPython defines, and anything else is refused. */
   version: 1;
+  /** Formatters by id (a string value is a `cfg://` reference, as everywhere in the dictionary). */
   formatters?: Record<string, FormatterConfig> | string;
+  /** Filters by id: `{ name: 'app' }` for a `Filter`, or a `()` factory with its keyword arguments. */
   filters?: Record<string, Record<string, unknown>> | string;
+  /** Handlers by id; loggers name them in their `handlers` lists. */
   handlers?: Record<string, HandlerConfig | string> | string;
+  /** Loggers by dotted name (`'app.db'`). */
   loggers?: Record<string, LoggerConfig | string> | string;
+  /** The root logger's entry. */
   root?: LoggerConfig | string;
+  /**
+   * True only adjusts what exists: levels of named handlers, and levels and `propagate` of loggers; nothing is built
+   * or replaced. @default false
+   */
   incremental?: boolean;
+  /**
+   * Disable every existing logger the configuration does not name (nor an ancestor of), as CPython does by default;
+   * false leaves them working. @default true
+   */
   disable_existing_loggers?: boolean;
   [key: string]: unknown;
 }

@@ -25,12 +25,15 @@ import { construct, isJsRef, isSubclassOf, preload, resolveInLogging, resolveNam
 
 /** Python's `FileNotFoundError` (`app.ini doesn't exist`). */
 export class FileNotFoundError extends Error {
+  /** `'FileNotFoundError'`, the Python class name shown before the message. */
   override name = 'FileNotFoundError';
+  /** `'ENOENT'`, the code Node's own file errors carry, so one `err.code` check covers both. */
   readonly code = 'ENOENT';
 }
 
 /** Python's `RuntimeError` (`app.ini is an empty file`, `app.ini is invalid: …`). */
 export class RuntimeError extends Error {
+  /** `'RuntimeError'`, the Python class name shown before the message. */
   override name = 'RuntimeError';
 }
 
@@ -45,7 +48,16 @@ export interface FileConfigOptions {
 }
 
 /** What {@link fileConfig} reads: a path, a `file:` URL, a parsed {@link ConfigParser}, or a file-like `{ read() }`. */
-export type FileConfigSource = string | URL | ConfigParser | { read(): string; name?: string };
+export type FileConfigSource =
+  | string
+  | URL
+  | ConfigParser
+  | {
+      /** Returns the whole INI text (Python's `f.read()`); called once. */
+      read(): string;
+      /** The name parse errors cite, as Python's file objects have; `'<???>'` when absent. */
+      name?: string;
+    };
 
 function readParser(fname: FileConfigSource, options: FileConfigOptions): ConfigParser {
   if (fname instanceof ConfigParser) return fname;

@@ -8,6 +8,10 @@ import { repr } from '../core/repr.js';
 
 /** Python's `configparser.Error` family; `name` is the Python class name (`ParsingError`, …). */
 export class ConfigParserError extends Error {
+  /**
+   * The `configparser` class the error stands for (`'ParsingError'`, `'NoSectionError'`, `'NoOptionError'`,
+   * `'InterpolationDepthError'`, …), as Python prints it; `'Error'` only until the constructor sets it.
+   */
   override name = 'Error';
   constructor(name: string, message: string) {
     super(message);
@@ -19,7 +23,7 @@ const MAX_INTERPOLATION_DEPTH = 10;
 const SECTION_RE = /^\[(?<header>.+)\]/;
 const OPTION_RE = /^(?<option>.*?)\s*(?<vi>[=:])\s*(?<value>.*)$/;
 
-/** The default section's name. */
+/** `'DEFAULT'`, configparser's `DEFAULTSECT`: the section whose keys every other section sees as defaults. */
 export const DEFAULTSECT = 'DEFAULT';
 
 /** Options for {@link ConfigParser.get}. */

@@ -14,6 +14,7 @@
 
 /** A syntax error in, or an unsupported construct of, a Python literal. */
 export class PyLiteralError extends SyntaxError {
+  /** `'SyntaxError'`: what Python's `eval` raises for the same text. */
   override name = 'SyntaxError';
 }
 

@@ -29,11 +29,13 @@ export { AttributeError };
 
 /** Python's `ModuleNotFoundError` (an `ImportError`): a dotted name whose module does not exist or did not load. */
 export class ModuleNotFoundError extends Error {
+  /** `'ModuleNotFoundError'`, as Python prints it before `No module named 'x'`. */
   override name = 'ModuleNotFoundError';
 }
 
 /** Python's `NameError`: `name 'foo' is not defined` (a fileConfig expression naming an unknown global). */
 export class NameError extends Error {
+  /** `'NameError'`, the Python class name shown before the message. */
   override name = 'NameError';
 }
 
@@ -206,7 +208,7 @@ const LAZY: ReadonlyMap<string, Lazy> = new Map(
   ).map(([name, file]) => [name, { file, exportName: name.slice(name.lastIndexOf('.') + 1) }]),
 );
 
-/** Every handler module file the registry may load (for {@link preloadAll}). */
+/** Every handler module file the registry may load (what {@link preload} loads when `all` is true). */
 export const HANDLER_FILES: readonly string[] = [...new Set([...LAZY.values()].map((l) => l.file))];
 
 /** The Python signature of each lazily loaded class, by Python name. */
@@ -346,8 +348,9 @@ function lazyFor(name: string): Lazy | undefined {
 }
 
 /**
- * Loads the modules behind `names` (Python dotted names or JS references). Never rejects: a module that fails to
- * load is remembered, and resolving a name from it throws `Cannot resolve …` with the load error as the cause.
+ * Loads the modules behind `names` (Python dotted names or JS references), synchronously with `require()`, so a
+ * later `resolveName` can stay synchronous. Never throws: a module that fails to load is remembered, and resolving
+ * a name from it throws `Cannot resolve …` with the load error as the cause.
  * When `all` is true every pylogging handler module is loaded too (needed to recognise subclasses of our handlers in
  * user classes).
  */

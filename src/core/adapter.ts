@@ -119,6 +119,7 @@ export class LoggerAdapter {
     return this.logger.manager;
   }
 
+  /** Sets the wrapped logger's `manager`, as CPython's `LoggerAdapter.manager` property setter does. */
   set manager(value: Manager) {
     this.logger.manager = value;
   }

@@ -24,6 +24,7 @@ export const settings = {
   get raiseExceptions(): boolean {
     return state.raiseExceptions;
   },
+  /** `false` silences handler failures, as `logging.raiseExceptions = False` does in production. */
   set raiseExceptions(v: boolean) {
     state.raiseExceptions = Boolean(v);
   },
@@ -31,6 +32,10 @@ export const settings = {
   get lastResort(): Handler | null {
     return lastResortRef.handler;
   },
+  /**
+   * Replaces the handler of last resort (Python's `logging.lastResort = …`): any handler, or null for CPython's
+   * one-time `No handlers could be found for logger "x"` message.
+   */
   set lastResort(h: Handler | null) {
     lastResortRef.handler = h;
   },
@@ -38,6 +43,7 @@ export const settings = {
   get logThreads(): boolean {
     return state.logThreads;
   },
+  /** `false` leaves `thread`/`threadName` null on records made from now on. */
   set logThreads(v: boolean) {
     state.logThreads = v;
   },
@@ -45,6 +51,7 @@ export const settings = {
   get logProcesses(): boolean {
     return state.logProcesses;
   },
+  /** `false` leaves `process` null on records made from now on. */
   set logProcesses(v: boolean) {
     state.logProcesses = v;
   },
@@ -52,6 +59,7 @@ export const settings = {
   get logMultiprocessing(): boolean {
     return state.logMultiprocessing;
   },
+  /** `false` leaves `processName` null on records made from now on. */
   set logMultiprocessing(v: boolean) {
     state.logMultiprocessing = v;
   },
@@ -59,6 +67,7 @@ export const settings = {
   get logAsyncioTasks(): boolean {
     return state.logAsyncioTasks;
   },
+  /** Accepted for configurations ported from Python; changes nothing, since `taskName` is always null. */
   set logAsyncioTasks(v: boolean) {
     state.logAsyncioTasks = v;
   },
@@ -69,6 +78,10 @@ export const settings = {
   get callerInfo(): CallerInfoMode {
     return state.callerInfo;
   },
+  /**
+   * Chooses when caller information is captured; every logger re-decides on its next call.
+   * @throws {RangeError} for anything but `'auto'`, `'always'` or `'never'`.
+   */
   set callerInfo(mode: CallerInfoMode) {
     if (mode !== 'auto' && mode !== 'always' && mode !== 'never') {
       throw new RangeError(`callerInfo must be 'auto', 'always' or 'never', got ${String(mode)}`);

@@ -8,6 +8,7 @@
 
 /** Python's `ValueError`: the right type, the wrong value (an unknown level name, a bad format string). */
 export class ValueError extends RangeError {
+  /** `'ValueError'`: the Python class name, printed before the message in `--- Logging error ---` reports. */
   override name = 'ValueError';
 }
 
@@ -16,21 +17,25 @@ export class ValueError extends RangeError {
  * attribute. Its message is the repr of the key, as `str(KeyError('a'))` is `'a'` in Python.
  */
 export class KeyError extends RangeError {
+  /** `'KeyError'`: the Python class name, printed before the message in `--- Logging error ---` reports. */
   override name = 'KeyError';
 }
 
 /** Python's `LookupError` for an unknown text encoding (`LookupError: unknown encoding: foo`). */
 export class LookupError extends RangeError {
+  /** `'LookupError'`: the Python class name, printed before the message in `--- Logging error ---` reports. */
   override name = 'LookupError';
 }
 
 /** Python's `UnicodeEncodeError`: a character the handler's encoding cannot represent, with `errors='strict'`. */
 export class UnicodeEncodeError extends RangeError {
+  /** `'UnicodeEncodeError'`: the Python class name, printed before the message in `--- Logging error ---` reports. */
   override name = 'UnicodeEncodeError';
 }
 
 /** Python's `NotImplementedError`: an abstract hook (`Handler.emit`) that a subclass must override. */
 export class NotImplementedError extends Error {
+  /** `'NotImplementedError'`: the Python class name, printed before the message in `--- Logging error ---` reports. */
   override name = 'NotImplementedError';
 }
 
@@ -39,16 +44,19 @@ export class NotImplementedError extends Error {
  * `format(2**64, 'c')`, a `*` width past `Py_ssize_t`). A `RangeError`, like {@link ValueError}.
  */
 export class OverflowError extends RangeError {
+  /** `'OverflowError'`: the Python class name, printed before the message in `--- Logging error ---` reports. */
   override name = 'OverflowError';
 }
 
 /** Python's `AttributeError`: a `{x.missing}` field reading an attribute the value lacks. */
 export class AttributeError extends Error {
+  /** `'AttributeError'`: the Python class name, printed before the message in `--- Logging error ---` reports. */
   override name = 'AttributeError';
 }
 
 /** Python's `IndexError`: `{0}` with only keyword values, or `{args[9]}` past the end of a list or string. */
 export class IndexError extends RangeError {
+  /** `'IndexError'`: the Python class name, printed before the message in `--- Logging error ---` reports. */
   override name = 'IndexError';
 }
 
@@ -58,7 +66,9 @@ export class IndexError extends RangeError {
  * per episode, with the count; override `handleError` and check `err.code` to react.
  */
 export class RecordsDroppedError extends Error {
+  /** `'RecordsDroppedError'`, the name printed in the `--- Logging error ---` report. */
   override name = 'RecordsDroppedError';
+  /** `'ERR_PYLOGGING_RECORDS_DROPPED'`: branch on this in a `handleError` override rather than on the message. */
   readonly code = 'ERR_PYLOGGING_RECORDS_DROPPED';
   constructor(
     message: string,

@@ -6,6 +6,10 @@ import { LogRecord } from './record.js';
 
 /** An object with a `filter(record)` method. */
 export interface FilterLike {
+  /**
+   * Decides whether `record` is logged: a falsy result drops it, a `LogRecord` replaces it for later filters and
+   * handlers (CPython 3.12), anything else passes it unchanged.
+   */
   filter(record: LogRecord): boolean | LogRecord | null | undefined;
 }
 
@@ -20,7 +24,9 @@ export type FilterType = FilterLike | FilterFunction;
  * `a.b` and `a.b.c`, not `a.bc`); an empty name passes everything.
  */
 export class Filter implements FilterLike {
+  /** The logger name whose records (and whose descendants' records) pass; `''` passes everything. */
   readonly name: string;
+  /** `name.length`, kept as CPython's `Filter.nlen` is, for subclasses that compare prefixes themselves. */
   readonly nlen: number;
 
   constructor(name = '') {

@@ -65,6 +65,10 @@ export class Handler extends Filterer {
     return this.#formatter;
   }
 
+  /**
+   * Replaces the formatter (Python's `setFormatter`). Loggers re-check whether a reachable formatter needs the
+   * caller's file and line, so a format using `%(lineno)d` starts capturing them at once.
+   */
   set formatter(fmt: Formatter | null) {
     this.#formatter = fmt;
     bumpGeneration();
@@ -75,6 +79,10 @@ export class Handler extends Filterer {
     return this.#name;
   }
 
+  /**
+   * Renames the handler (Python's `set_name`): the old name stops resolving through `getHandlerByName` and the new one
+   * starts; null unregisters it.
+   */
   set name(name: string | null) {
     if (this.#name !== null && byName.get(this.#name)?.deref() === this) byName.delete(this.#name);
     this.#name = name;

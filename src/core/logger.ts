@@ -392,6 +392,11 @@ export class Manager {
     return this.#disable;
   }
 
+  /**
+   * Sets the threshold directly, as CPython code assigning `manager.disable` does; a level name is accepted too.
+   * `disable(level)` is the usual way, since it also clears the loggers' caches.
+   * @throws {ValueError} for an unknown level name.
+   */
   set disable(level: Level) {
     this.#disable = checkLevel(level);
   }

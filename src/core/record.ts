@@ -162,18 +162,37 @@ function fastMerge(msg: string, args: readonly unknown[]): string | null {
 export class LogRecord {
   /** Extra attributes (`extra`, attributes set by filters, fields of a received pickle). */
   [key: string]: unknown;
+  /** The name of the logger that made the record (`'app.db'`; `'root'` for the root logger). */
   name: string;
+  /** The message as passed to the logging call: usually a `%`-format string, but any value (Python's `msg`). */
   msg: unknown;
+  /** The values merged into `msg` by {@link LogRecord.getMessage}; null or empty when there are none. */
   args: RecordArgs | null;
+  /** The level's name (`'INFO'`), or `'Level 25'` for a number without a registered name. */
   levelname: string;
+  /** The numeric level (`20` for INFO). */
   levelno: number;
+  /**
+   * The path of the source file of the logging call, from the JS stack, when caller information was captured;
+   * otherwise CPython's placeholder `'(unknown file)'` (see `settings.callerInfo`).
+   */
   pathname: string;
+  /** The last component of `pathname` (`'app.ts'`). */
   filename: string;
+  /** `filename` without its extension (`'app'`): Python's module name. */
   module: string;
+  /** The exception being logged (`logger.exception()`, `exc_info`), or null. */
   exc_info: ExcInfo;
+  /**
+   * The formatted exception, cached by `Formatter.format` so a record with several handlers formats it once (and
+   * what a pickle or a queue carries once `exc_info` is dropped).
+   */
   exc_text: string | null;
+  /** The call stack text when `stack_info: true` was passed (CPython's `Stack (most recent call last):` block). */
   stack_info: string | null;
+  /** The line number of the logging call in `pathname`, or 0 when caller information was not captured. */
   lineno: number;
+  /** The function that made the logging call, or `'(unknown function)'` / null when it is not known. */
   funcName: string | null;
   /** Seconds since the epoch (float), as `time.time()`. */
   created: number;
@@ -181,16 +200,37 @@ export class LogRecord {
   msecs: number;
   /** Milliseconds since pylogging was loaded. */
   relativeCreated: number;
+  /** The worker thread's `threadId` (0 on the main thread); null when `settings.logThreads` is false. */
   thread: number | null;
+  /** `'MainThread'` on the main thread, `'Thread-<threadId>'` in a worker; null when `settings.logThreads` is false. */
   threadName: string | null;
+  /** Always `'MainProcess'` (Node has no `multiprocessing`); null when `settings.logMultiprocessing` is false. */
   processName: string | null;
+  /** `process.pid`; null when `settings.logProcesses` is false. */
   process: number | null;
+  /** CPython's asyncio task name: always null, as Node has no task names. */
   taskName: string | null;
   /** Set by `Formatter.format`: the merged message. */
   declare message?: string;
   /** Set by `Formatter.format` when the format uses it. */
   declare asctime?: string;
 
+  /**
+   * CPython's `LogRecord(name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None)`, plus the
+   * creation time.
+   * @param name The logger's name.
+   * @param level The numeric level; `levelname` is looked up from it.
+   * @param pathname The source file of the call; `filename` and `module` are derived from it.
+   * @param lineno The line of the call.
+   * @param msg The message or format string.
+   * @param args Values for `msg`'s placeholders; an array holding a single non-empty plain object is replaced by that
+   * object, as CPython unwraps a 1-tuple holding a mapping, so `%(key)s` works.
+   * @param exc_info The exception to log, or null.
+   * @param func The calling function's name.
+   * @param sinfo The stack text for `stack_info`.
+   * @param createdMs Milliseconds since the epoch (beyond CPython, which reads the clock itself): `created`, `msecs`
+   * and `relativeCreated` are computed from it. Defaults to `Date.now()`.
+   */
   constructor(
     name: string | null,
     level: number | null,

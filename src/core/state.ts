@@ -25,7 +25,11 @@ export const state = {
   callerInfo: 'auto' as CallerInfoMode,
 };
 
-/** See {@link state.callerInfo}. */
+/**
+ * When records capture `pathname`, `lineno` and `funcName` from the JS stack (`settings.callerInfo`): `'auto'` only
+ * when a reachable formatter uses them or `stack_info`/`stacklevel` is passed, `'always'`, or `'never'` (CPython's
+ * `logging._srcfile = None`).
+ */
 export type CallerInfoMode = 'auto' | 'always' | 'never';
 
 /** Invalidates every cached per-logger decision. */

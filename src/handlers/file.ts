@@ -36,13 +36,19 @@ export interface FileHandlerOptions {
  * (bpo-42378: reopening would truncate what was written).
  */
 export class FileHandler extends StreamHandler<FileStream | null> {
-  /** The absolute path of the file. */
+  /** The file's absolute path (Python's `os.path.abspath(filename)`), so a later `chdir` does not move the log. */
   readonly baseFilename: string;
-  /** The Python file mode. */
+  /**
+   * The Python file mode the file is (re)opened with: `'a'` by default, `'w'` to truncate (once: a record after
+   * `close()` is not written), `'x'` to refuse an existing file. RotatingFileHandler forces `'a'` when `maxBytes` > 0.
+   */
   mode: string;
-  /** The canonical encoding name. */
+  /** The encoding in use under its canonical Python name (`'UTF8'` given, `'utf-8'` kept). */
   readonly encoding: EncodingName;
-  /** The Python error-handler name; null (CPython's default `None`) behaves as `'strict'`. */
+  /**
+   * What happens to a character the encoding cannot represent: Python's `errors` (`'strict'` reports the record
+   * through `handleError`). Null, CPython's default `None`, behaves as `'strict'`.
+   */
   readonly errors: ErrorsName | null;
   /** True when the file is opened on the first record. */
   readonly delay: boolean;

@@ -105,9 +105,11 @@ export interface HTTPBatchOptions {
 
 /** Where and how {@link HTTPHandler.getConnection} sends: override it to route through a proxy or custom agent. */
 export interface HTTPConnection {
+  /** `'https:'` when the handler is `secure`, else `'http:'` (Node's `http.request` option). */
   protocol: 'http:' | 'https:';
   /** Host name or IP to connect to (IPv6 without brackets). */
   hostname: string;
+  /** The TCP port: the one in `host`, else 443 or 80. */
   port: number;
   /** The agent holding the keep-alive connection. */
   agent: http.Agent;
@@ -118,12 +120,16 @@ export interface HTTPConnection {
  * response `body` are kept for `handleError` overrides. Differs from CPython, which ignores the response.
  */
 export class HTTPError extends Error {
+  /** `'HTTPError'`, as urllib's `HTTPError` prints in a report. */
   override name = 'HTTPError';
   /** Stable code for callers that branch on it. */
   readonly code = 'ERR_PYLOGGING_HTTP_STATUS';
   constructor(
+    /** The HTTP status code (400 or more). */
     readonly status: number,
+    /** The status line's reason phrase (`'Not Found'`), empty when the server sent none. */
     readonly reason: string,
+    /** The first 512 bytes of the response body as UTF-8 text, for seeing why the server refused the record. */
     readonly body: string,
   ) {
     // urllib's wording: "HTTP Error 404: Not Found"
@@ -231,8 +237,11 @@ export class HTTPHandler extends Handler {
   url: string;
   /** `'GET'` or `'POST'`. */
   method: string;
+  /** True sends over HTTPS (CPython's `secure`); the default port becomes 443. */
   secure: boolean;
+  /** `[user, password]` sent as a Basic `Authorization` header on every request, or null. */
   credentials: readonly [string, string] | null;
+  /** TLS settings for the HTTPS agent (CPython's `context`); null uses Node's defaults, which verify the server. */
   context: HTTPSContext | null;
   /** Seconds per request. */
   timeout: number;

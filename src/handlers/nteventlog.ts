@@ -45,6 +45,7 @@ export interface NTEventLogBackend {
 
 /** A Win32 error with its code, like `pywintypes.error`. */
 export class WinError extends Error {
+  /** `'WinError'`; `winerror` and `funcname` carry what `pywintypes.error` holds. */
   override name = 'WinError';
   constructor(
     /** The Win32 error code (`GetLastError()` or the `LSTATUS` returned). */

@@ -12,6 +12,7 @@ import { safeRepr } from '../core/repr.js';
 
 /** Python's `queue.Full`: `put_nowait()` on a full queue. */
 export class QueueFull extends Error {
+  /** `'Full'`, the name of Python's `queue.Full`. */
   override name = 'Full';
   /** Stable code for callers that branch on it. */
   readonly code = 'ERR_PYLOGGING_QUEUE_FULL';
@@ -19,6 +20,7 @@ export class QueueFull extends Error {
 
 /** Python's `queue.Empty`: a non-blocking `get()` on an empty queue. It ends a QueueListener's loop, as in CPython. */
 export class QueueEmpty extends Error {
+  /** `'Empty'`, the name of Python's `queue.Empty`. */
   override name = 'Empty';
   /** Stable code for callers that branch on it. */
   readonly code = 'ERR_PYLOGGING_QUEUE_EMPTY';
@@ -62,7 +64,7 @@ export type QueueItem = LogRecord | null;
  * is available. `maxsize` ≤ 0 means unbounded; otherwise `put_nowait()` on a full queue throws {@link QueueFull}.
  */
 export class Queue<T> implements QueueLike<T> {
-  /** The bound (≤ 0: none). */
+  /** Python's `maxsize`: the most items held before `put_nowait()` throws `QueueFull`; 0 or less for no bound. */
   readonly maxsize: number;
   #items: T[] = [];
   #head = 0;
@@ -169,8 +171,11 @@ export class Queue<T> implements QueueLike<T> {
 
 /** What a QueueHandler's `listener` must offer (a {@link QueueListener} or a `WorkerQueueListener`). */
 export interface ListenerLike {
+  /** Starts delivering queued records to the handlers. The application calls it: dictConfig builds, never starts. */
   start(): void;
+  /** Delivers what is queued, then stops. `QueueHandler.close()` does not call it, as in CPython. */
   stop(): Promise<void>;
+  /** Resolves once every record queued so far has been handled and the handlers flushed. */
   flush(): Promise<void>;
 }
 

@@ -124,15 +124,26 @@ interface PendingDigest {
  * Call `await shutdown()` before `process.exit()` to deliver everything.
  */
 export class SMTPHandler extends Handler {
+  /** The SMTP server's host name (CPython's `mailhost`, split from the port when a `[host, port]` pair was given). */
   mailhost: string;
   /** `null` means port 25 (smtplib's SMTP_PORT), as CPython's `mailport=None`. */
   mailport: number | null;
+  /** The login name from `credentials`; null sends without AUTH (and without STARTTLS), as CPython does. */
   username: string | null;
+  /** The password from `credentials`, or null. */
   password: string | null;
+  /** The `From:` header and the envelope sender. */
   fromaddr: string;
+  /** The recipients: the `To:` header (comma-joined) and one `RCPT TO` each; a single string becomes a list of one. */
   toaddrs: string[];
+  /** The `Subject:` header, as {@link SMTPHandler.getSubject} returns it (override that to vary it per record). */
   subject: string;
+  /**
+   * CPython's `secure` tuple (`[]`, `[keyfile]` or `[keyfile, certfile]`): with `credentials`, STARTTLS presenting
+   * those files; null for a plain connection.
+   */
   secure: readonly string[] | null;
+  /** Seconds allowed for the connection, the greeting and each server reply. */
   timeout: number;
   readonly #implicitTLS: boolean;
   readonly #tls: SMTPTLSOptions;

@@ -1,6 +1,12 @@
 /**
  * The worker of SocketHandler's `thread` mode (see socket-thread.ts): reads the frames the logging thread pickled and
  * hands them to an ordinary SocketHandler, which owns the connection, the backoff, the backlog and the drop reports.
+ *
+ * It exports nothing and is never imported: it is exported only so a bundled application can copy it as a second
+ * entry point and pass its location as the `workerUrl` of SocketHandler's `thread` settings (unbundled, the handler
+ * finds it itself).
+ *
+ * @module pylogging/socket-worker
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';

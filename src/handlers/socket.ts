@@ -62,7 +62,11 @@ export interface SocketThreadSettings {
   exitTimeout?: number;
 }
 
-/** What a {@link DatagramHandler} holds in `sock`: a UDP socket, or a unix datagram socket (`port: null`). */
+/**
+ * What a {@link DatagramHandler} holds in `sock`: a `dgram.Socket` for UDP, or, for `DatagramHandler(path, null)`, a
+ * unix datagram socket from the optional `unix-dgram` addon, wrapped with `connect(path)`, `send(buf): Promise` and
+ * `close()`.
+ */
 export type DatagramSocket = DgramSocket | UnixDgramSocket;
 
 /**
@@ -109,6 +113,7 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   retryPeriod = 0;
   /** Seconds allowed for a connect or a stalled write. */
   readonly timeout: number;
+  /** The time source of `retryTime` and the backoff (the `clock` option), for subclasses that schedule too. */
   protected readonly clock: Clock;
   readonly #delivery: Delivery<Buffer>;
   #accepted = 0;

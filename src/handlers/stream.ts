@@ -11,7 +11,9 @@ import { writeStringSync } from '../internal/sync-write.js';
  * `write(text)` method. A `flush()` method, if present, is called after each record, as Python does.
  */
 export interface WritableLike {
+  /** Receives one formatted record followed by the handler's `terminator`; the return value is ignored. */
   write(chunk: string): unknown;
+  /** Called after each record and by `StreamHandler.flush()`, like Python's `stream.flush()`. */
   flush?(): unknown;
 }
 
@@ -53,7 +55,7 @@ function streamName(stream: unknown): string | null {
 export class StreamHandler<S extends WritableLike | null = WritableLike> extends Handler {
   /** Appended to every record; Python's class attribute `terminator`. */
   declare terminator: string;
-  /** The stream written to. */
+  /** The stream written to; replace it with {@link StreamHandler.setStream}, which flushes the old one first. */
   stream: S;
 
   constructor(stream?: S | null, level: Level = NOTSET) {
@@ -118,12 +120,12 @@ StreamHandler.prototype.terminator = '\n';
  * configures no logging does not get the last-resort output.
  */
 export class NullHandler extends Handler {
-  /** Does nothing. */
+  /** Drops the record without running filters or formatting it, and returns false (nothing was emitted). */
   override handle(_record: LogRecord): LogRecord | false {
     return false;
   }
 
-  /** Does nothing. */
+  /** Does nothing: a subclass of NullHandler that wants output overrides this. */
   override emit(_record: LogRecord): void {}
 }
 

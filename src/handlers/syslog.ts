@@ -169,6 +169,10 @@ export class SysLogHandler extends Handler {
     return this.#facility;
   }
 
+  /**
+   * Changes the facility of later messages: a number (`SysLogHandler.LOG_LOCAL0`) or a name from `facility_names`
+   * (`'local0'`). A bad name is reported per record by `emit()`, as CPython's `KeyError` is.
+   */
   set facility(value: number | string) {
     this.#facility = value;
     this.#prefixes = null;
@@ -182,6 +186,7 @@ export class SysLogHandler extends Handler {
     return this.#priorityMap;
   }
 
+  /** Replaces the whole levelname → priority name table for later messages (`{ INFO: 'notice', … }`). */
   set priority_map(value: Readonly<Record<string, string>>) {
     this.#priorityMap = value;
     this.#prefixes = null;

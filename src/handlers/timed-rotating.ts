@@ -13,7 +13,16 @@ import { BaseRotatingHandler, isSpecialFile } from './rotating.js';
 const MIDNIGHT = 24 * 60 * 60;
 
 /** A time of day for `atTime`: `'02:30'`, `'02:30:15'`, or `{ hour, minute, second }` (Python's `datetime.time`). */
-export type AtTime = string | { hour: number; minute?: number; second?: number };
+export type AtTime =
+  | string
+  | {
+      /** 0–23. */
+      hour: number;
+      /** 0–59. @default 0 */
+      minute?: number;
+      /** 0–59. @default 0 */
+      second?: number;
+    };
 
 /** Keyword arguments of {@link TimedRotatingFileHandler}. */
 export interface TimedRotatingFileHandlerOptions extends Omit<FileHandlerOptions, 'mode'> {

@@ -114,7 +114,7 @@ function prepareSpecs(specs: readonly WorkerHandlerSpec[]): WorkerHandlerSpec[] 
  * is full, into the overflow (`overflowSize`), from which it moves into the ring in order; `null` is the sentinel.
  */
 export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
-  /** The shared ring. */
+  /** @internal The shared ring the worker reads; its layout is private to the two threads. */
   readonly ring: RingBuffer;
   /** Records dropped because the ring was full, too small for them, or had no worker. */
   dropped = 0;

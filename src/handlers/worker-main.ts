@@ -4,6 +4,11 @@
  * `handle()`d exactly as CPython's listener thread does. After each batch (the ring ran dry, or `flushEvery`
  * records) it flushes the handlers and publishes DONE, which is what `flush()`, `stop()` and the exit hook of the
  * logging thread wait for.
+ *
+ * It exports nothing and is never imported: it is exported only so a bundled application can copy it as a second
+ * entry point and pass its location as `WorkerQueueListener`'s `workerUrl` (unbundled, the listener finds it itself).
+ *
+ * @module pylogging/worker
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Formatter } from '../core/formatter.js';

@@ -31,6 +31,7 @@ export function openFlags(mode: string): string {
 export class FileStream {
   /** The path it was opened with. */
   readonly name: string;
+  /** The open file descriptor, for `fs` calls such as the `fstatSync` WatchedFileHandler compares inodes with. */
   readonly fd: number;
   /** The byte offset of the end of what was written (Python's `tell()` for append-mode files). */
   #position: number;

@@ -15,7 +15,9 @@ import { getSystemErrorName } from 'node:util';
 
 /** The addon is not installed (or did not build). */
 export class UnixDgramMissingError extends Error {
+  /** `'UnixDgramMissingError'`, the class name shown in reports. */
   override name = 'UnixDgramMissingError';
+  /** Stable code for callers that branch on it (for example to fall back to UDP). */
   readonly code = 'ERR_PYLOGGING_UNIX_DGRAM_MISSING';
 }
 

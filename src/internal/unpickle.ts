@@ -16,7 +16,9 @@ import { TextDecoder } from 'node:util';
 
 /** Why a pickle was refused. Stable: branch on `code`. */
 export class UnpicklingError extends Error {
+  /** `'UnpicklingError'`, the name of Python's `pickle.UnpicklingError`. */
   override name = 'UnpicklingError';
+  /** `'ERR_PYLOGGING_UNPICKLING'`: the same for every refusal; the message says which rule the pickle broke. */
   readonly code = 'ERR_PYLOGGING_UNPICKLING';
 }
 
