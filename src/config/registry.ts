@@ -84,7 +84,7 @@ const COLORED_FLAGS = ['reset', 'validate', 'noColor', 'forceColor'];
 function coloredOpts(kw: Readonly<Record<string, unknown>>): ColoredFormatterOptions {
   const o = opts(kw, COLORED_OPTS);
   for (const k of COLORED_FLAGS) if (o[k] === null) o[k] = false;
-  return o as ColoredFormatterOptions;
+  return o;
 }
 
 const FILE_OPTS = { mode: 'mode', encoding: 'encoding', delay: 'delay', errors: 'errors' };
