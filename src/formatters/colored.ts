@@ -10,9 +10,11 @@
 import { KeyError, ValueError } from '../core/errors.js';
 import { Formatter, type FormatterOptions } from '../core/formatter.js';
 import type { StyleChar } from '../core/format-styles.js';
+import { compilePercent, STAR } from '../core/printf.js';
 import type { LogRecord } from '../core/record.js';
 import { default_log_colors, escape_codes, parse_colors } from './color-codes.js';
 import { checkClosedOptions } from './color-options.js';
+import { makeViewBuilder, type ViewBuilder } from './color-view.js';
 
 /** A level name → colour sequence mapping (`{ ERROR: 'bold_red,bg_white' }`): colorlog's `log_colors`. */
 export type LogColors = Readonly<Record<string, string>>;
@@ -67,6 +69,8 @@ const RESET = escape_codes.get('reset') as string;
 interface Tables {
   /** Field names, in the order of each values array. */
   readonly fields: readonly string[];
+  /** Copies a record with the colour values set over it. */
+  readonly view: ViewBuilder;
   /** Values per level name named in `log_colors` or a secondary mapping. */
   readonly byLevel: ReadonlyMap<string, readonly string[]>;
   /** Values for any other level name (its `log_color`s are ''). */
@@ -112,6 +116,7 @@ export class ColoredFormatter extends Formatter {
   #noColor: boolean;
   #forceColor: boolean;
   #tables: Tables;
+  #percent: boolean;
 
   /**
    * @param fmt The format; default {@link default_formats} for the style (`%(log_color)s%(levelname)s:%(name)s:%(message)s`).
@@ -135,6 +140,7 @@ export class ColoredFormatter extends Formatter {
     this.#stream = options.stream ?? null;
     this.#noColor = options.noColor ?? false;
     this.#forceColor = options.forceColor ?? false;
+    this.#percent = style === '%';
     this.#tables = this.#build();
   }
 
@@ -236,7 +242,20 @@ export class ColoredFormatter extends Formatter {
       });
     const byLevel = new Map<string, readonly string[]>();
     for (const level of levelNames) byLevel.set(level, valuesFor(level));
-    return { fields, byLevel, other: valuesFor(null), reset: blank ? '' : RESET };
+    const copy = this.#readsAllFields() ? null : [...this._style.fields].filter((f) => !fields.includes(f));
+    const bare = [...this._style.fields].some((f) => f in Object.prototype);
+    const view = makeViewBuilder(copy, fields, bare);
+    return { fields, view, byLevel, other: valuesFor(null), reset: blank ? '' : RESET };
+  }
+
+  /** True for a `%` format with a positional or broken conversion: it is applied to the whole attribute mapping. */
+  #readsAllFields(): boolean {
+    if (this._style.fields.size === 0) return true;
+    if (!this.#percent) return false;
+    // `*` widths read positional arguments too; with a mapping CPython then fails, and so must we, on the same values
+    return compilePercent(this._fmt).some(
+      (seg) => typeof seg !== 'string' && (seg.key === null || seg.error !== null || seg.width === STAR || seg.precision === STAR),
+    );
   }
 
   /**
@@ -252,9 +271,7 @@ export class ColoredFormatter extends Formatter {
     } else {
       const level: unknown = record.levelname;
       const values = (typeof level === 'string' ? t.byLevel.get(level) : undefined) ?? t.other;
-      const view: Record<string, unknown> = { ...record };
-      for (let i = 0; i < values.length; i++) view[t.fields[i] as string] = values[i];
-      message = super.formatMessage(view as unknown as LogRecord);
+      message = super.formatMessage(t.view(record, values) as unknown as LogRecord);
     }
     const reset = t.reset;
     if (this.#reset && reset !== '' && !message.endsWith(reset)) message += reset;

@@ -153,6 +153,11 @@ add('validate=false: % format without fields', { fmt: 'no fields at all', valida
 add('validate: bad { format', { fmt: '{levelname', style: '{', rec: rec(0, lvl('INFO')) });
 add('validate: bad $ format', { fmt: 'plain', style: '$', rec: rec(0, lvl('INFO')) });
 add('validate=false: bad $ format', { fmt: 'plain ${log_color}', style: '$', validate: false, rec: rec(0, lvl('INFO')) });
+add('positional %s next to a field', { fmt: '%(log_color)s%(message)s %s', rec: rec(0, lvl('INFO')) });
+add('a * width', { fmt: '%(log_color)s%(message)*s', rec: rec(0, lvl('INFO')) });
+add('a broken conversion', { fmt: '%(log_color)s%(message)s %(name)', rec: rec(0, lvl('INFO')) });
+add('a field named __proto__', { fmt: '%(log_color)s%(__proto__)s', defaults: { __proto__: 'dflt' }, rec: rec(0, lvl('INFO')) });
+add('a record attribute named __proto__', { fmt: '{log_color}{__proto__}', style: '{', rec: rec(0, lvl('INFO'), { ['__proto__']: 'own' }) });
 add('missing field', { fmt: '%(log_color)s%(user)s %(message)s', rec: rec(0, lvl('INFO')) });
 add('missing { field', { fmt: '{log_color}{user} {message}', style: '{', rec: rec(0, lvl('INFO')) });
 for (const withUser of [false, true]) {

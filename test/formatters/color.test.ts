@@ -163,7 +163,7 @@ describe('ColoredFormatter through a handler', () => {
     const h = new StreamHandler(stream);
     const errors: unknown[] = [];
     h.handleError = (_r: LogRecord, err?: unknown): void => void errors.push(err);
-    h.setFormatter(new ColoredFormatter('%(log_color)s%(levelname)s %(message)s', { forceColor: true }));
+    h.setFormatter(new ColoredFormatter('%(log_color)s%(levelname)s %(name)s %(message)s', { forceColor: true }));
     const bad = record();
     Object.defineProperty(bad, 'name', {
       enumerable: true,
@@ -175,7 +175,7 @@ describe('ColoredFormatter through a handler', () => {
     h.handle(record({ levelname: 'INFO', levelno: 20 }));
     assert.equal(errors.length, 1);
     assert.match(String(errors[0]), /getter exploded/);
-    assert.equal(stream.text, `\x1b[32mINFO hello you${RESET}\n`);
+    assert.equal(stream.text, `\x1b[32mINFO app hello you${RESET}\n`);
   });
 
   test('a level with no colour, and an unknown level in LevelFormatter, do not crash the host', () => {
