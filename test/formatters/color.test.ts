@@ -404,6 +404,26 @@ for level in (10, 20, 30, 40, 50):
   });
 });
 
+test('without code generation (--disallow-code-generation-from-strings) the output is the same', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const program = `
+import { makeLogRecord } from ${JSON.stringify(join(BUILD_SRC, 'index.js'))};
+import { ColoredFormatter } from ${JSON.stringify(join(BUILD_SRC, 'color.js'))};
+const out = [];
+for (const [fmt, style] of [['%(log_color)s%(levelname)-8s%(reset)s %(name)s %(user)s %(message)s', '%'], ['{log_color}{levelname}{reset} {name} {user} {message}', '{']]) {
+  const f = new ColoredFormatter(fmt, { style, forceColor: true, defaults: { user: 'anon' } });
+  for (const levelname of ['INFO', 'ERROR', 'Level 25']) out.push(f.format(makeLogRecord({ name: 'app', msg: 'hi %s', args: ['x'], levelname })));
+  out.push(f.format(makeLogRecord({ name: 'app', msg: 'hi', levelname: 'DEBUG', user: 'bob' })));
+}
+process.stdout.write(JSON.stringify(out));
+`;
+  const run = (flags: string[]): unknown =>
+    JSON.parse(execFileSync(process.execPath, [...flags, '--input-type=module', '-e', program], { encoding: 'utf8' }));
+  const normal = run([]);
+  assert.deepEqual(run(['--disallow-code-generation-from-strings']), normal);
+  assert.ok(JSON.stringify(normal).includes('\\u001b[31mERROR'));
+});
+
 test('buildOurs() maps every colorlog keyword of a case', () => {
   const f = buildOurs({ fmt: '%(log_color)s%(message)s', log_colors: { ERROR: 'blue' }, reset: false, force_color: true, stream: 'notty', rec: {} });
   assert.equal(f.format(record()), '\x1b[34mhello you');
