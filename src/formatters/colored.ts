@@ -9,7 +9,6 @@
  */
 import { KeyError, ValueError } from '../core/errors.js';
 import { Formatter, type FormatterOptions } from '../core/formatter.js';
-import type { StyleChar } from '../core/format-styles.js';
 import { compilePercent, STAR } from '../core/printf.js';
 import type { LogRecord } from '../core/record.js';
 import { default_log_colors, escape_codes, parse_colors } from './color-codes.js';
@@ -35,8 +34,11 @@ export interface ColoredFormatterOptions extends FormatterOptions {
   secondaryLogColors?: Readonly<Record<string, LogColors>> | null;
   /** Append the reset code to every message that does not already end with it. @default true */
   reset?: boolean;
-  /** The stream the output goes to: when it is not a TTY, no colours (unless forced). @default null */
-  stream?: ColorStream | null;
+  /**
+   * The stream the output goes to: when it is not a TTY, no colours (unless forced). Any stream will do (a handler's
+   * `stream`); one with neither `isatty()` nor `isTTY` counts as not a TTY. @default null
+   */
+  stream?: ColorStream | object | null;
   /** No colours at all (as if `NO_COLOR` were set). @default false */
   noColor?: boolean;
   /** Colours even when `noColor`, `NO_COLOR` or a non-TTY `stream` say otherwise. @default false */
@@ -57,7 +59,7 @@ const OPTION_NAMES: readonly string[] = [
 ];
 
 /** colorlog's `default_formats`: the format for each style when none is given. */
-export const default_formats: Readonly<Record<StyleChar, string>> = Object.freeze({
+export const default_formats: Readonly<Record<'%' | '{' | '$', string>> = Object.freeze({
   '%': '%(log_color)s%(levelname)s:%(name)s:%(message)s',
   '{': '{log_color}{levelname}:{name}:{message}',
   $: '${log_color}${levelname}:${name}:${message}',
@@ -112,7 +114,7 @@ export class ColoredFormatter extends Formatter {
   #logColors: LogColors;
   #secondary: Readonly<Record<string, LogColors>>;
   #reset: boolean;
-  #stream: ColorStream | null;
+  #stream: ColorStream | object | null;
   #noColor: boolean;
   #forceColor: boolean;
   #tables: Tables;
@@ -148,6 +150,7 @@ export class ColoredFormatter extends Formatter {
   get log_colors(): LogColors {
     return this.#logColors;
   }
+  /** Replaces the mapping (null: the defaults) and re-parses the colours. */
   set log_colors(v: LogColors | null) {
     this.#logColors = v ?? default_log_colors;
     this.#tables = this.#build();
@@ -157,6 +160,7 @@ export class ColoredFormatter extends Formatter {
   get secondary_log_colors(): Readonly<Record<string, LogColors>> {
     return this.#secondary;
   }
+  /** Replaces the secondary mappings (null: none) and re-parses the colours. */
   set secondary_log_colors(v: Readonly<Record<string, LogColors>> | null) {
     this.#secondary = v ?? {};
     this.#tables = this.#build();
@@ -166,15 +170,17 @@ export class ColoredFormatter extends Formatter {
   get reset(): boolean {
     return this.#reset;
   }
+  /** Turns appending the reset code on or off. */
   set reset(v: boolean) {
     this.#reset = v;
   }
 
   /** The stream whose TTY-ness decides colour (null: not consulted). Assigning decides again. */
-  get stream(): ColorStream | null {
+  get stream(): ColorStream | object | null {
     return this.#stream;
   }
-  set stream(v: ColorStream | null) {
+  /** Replaces the stream and decides again whether to colour. */
+  set stream(v: ColorStream | object | null) {
     this.#stream = v;
     this.#tables = this.#build();
   }
@@ -183,6 +189,7 @@ export class ColoredFormatter extends Formatter {
   get no_color(): boolean {
     return this.#noColor;
   }
+  /** Sets `no_color` and decides again whether to colour. */
   set no_color(v: boolean) {
     this.#noColor = v;
     this.#tables = this.#build();
@@ -192,6 +199,7 @@ export class ColoredFormatter extends Formatter {
   get force_color(): boolean {
     return this.#forceColor;
   }
+  /** Sets `force_color` and decides again whether to colour. */
   set force_color(v: boolean) {
     this.#forceColor = v;
     this.#tables = this.#build();
@@ -283,7 +291,8 @@ export class ColoredFormatter extends Formatter {
 export const TTYColoredFormatter = ColoredFormatter;
 
 /** `stream.isatty()` when the stream has it, else Node's `stream.isTTY`. A throwing `isatty()` counts as "not a TTY". */
-function isTTY(stream: ColorStream): boolean {
+function isTTY(s: object): boolean {
+  const stream = s as ColorStream;
   if (typeof stream.isatty === 'function') {
     try {
       return stream.isatty() === true;

@@ -138,6 +138,16 @@ describe('ColoredFormatter attributes', () => {
     assert.throws(() => (f.log_colors = { ERROR: 'bleu' }), KeyError);
   });
 
+  test("any handler's stream is accepted as stream (typed and at run time); one without isTTY/isatty is no TTY", () => {
+    const h = new StreamHandler();
+    const g = new StreamHandler(new MemoryStream());
+    withoutColorEnv(() => {
+      assert.equal(new ColoredFormatter('%(log_color)s%(message)s', { stream: g.stream }).format(record()), 'hello you');
+      const f = new ColoredFormatter('%(log_color)s%(message)s', { stream: h.stream });
+      assert.equal(f.stream, process.stderr);
+    });
+  });
+
   test('a stream whose isatty() throws counts as not a terminal', () => {
     const f = withoutColorEnv(
       () =>
