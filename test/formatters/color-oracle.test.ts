@@ -158,6 +158,13 @@ add('a * width', { fmt: '%(log_color)s%(message)*s', rec: rec(0, lvl('INFO')) })
 add('a broken conversion', { fmt: '%(log_color)s%(message)s %(name)', rec: rec(0, lvl('INFO')) });
 add('a field named __proto__', { fmt: '%(log_color)s%(__proto__)s', defaults: { __proto__: 'dflt' }, rec: rec(0, lvl('INFO')) });
 add('a record attribute named __proto__', { fmt: '{log_color}{__proto__}', style: '{', rec: rec(0, lvl('INFO'), { ['__proto__']: 'own' }) });
+add('%(message_log_color)s without secondary_log_colors', { fmt: '%(message_log_color)s%(message)s', rec: rec(0, lvl('ERROR')) });
+add('log_colors {}', { fmt: '%(log_color)s%(message)s', log_colors: {}, rec: rec(0, lvl('ERROR')) });
+add('secondary names log, levelname, "" and a colour name', {
+  fmt: '%(log_log_color)s1%(levelname_log_color)s2%(_log_color)s3%(red_log_color)s4%(message)s',
+  secondary_log_colors: { log: { ERROR: 'blue' }, levelname: { ERROR: 'bg_red' }, '': { ERROR: 'thin' }, red: { ERROR: 'fg_9' } },
+  rec: rec(0, lvl('ERROR')),
+});
 add('missing field', { fmt: '%(log_color)s%(user)s %(message)s', rec: rec(0, lvl('INFO')) });
 add('missing { field', { fmt: '{log_color}{user} {message}', style: '{', rec: rec(0, lvl('INFO')) });
 for (const withUser of [false, true]) {
