@@ -291,8 +291,8 @@ const STATIC: ReadonlyMap<string, () => unknown> = new Map<string, () => unknown
   ['sys.stderr', () => process.stderr],
   ['socket.SOCK_STREAM', () => 1],
   ['socket.SOCK_DGRAM', () => 2],
-  // colorlog re-exports its formatter module's classes; the package-level names come last so they are the ones
-  // registered (and named in errors) for each class.
+  // colorlog re-exports its formatter module's classes; the package-level names come last, so each class is
+  // registered under its `colorlog.X` name.
   ['colorlog.formatter.ColoredFormatter', () => ColoredFormatter],
   ['colorlog.formatter.TTYColoredFormatter', () => ColoredFormatter],
   ['colorlog.formatter.LevelFormatter', () => LevelFormatter],
