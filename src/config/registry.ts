@@ -24,6 +24,7 @@ import { CRITICAL, DEBUG, ERROR, FATAL, INFO, NOTSET, WARN, WARNING } from '../c
 import { FileHandler } from '../handlers/file.js';
 import { NullHandler, StreamHandler } from '../handlers/stream.js';
 import { AttributeError } from '../core/errors.js';
+import { ColoredFormatter, LevelFormatter, type ColoredFormatterOptions } from '../formatters/colored.js';
 
 export { AttributeError };
 
@@ -65,6 +66,27 @@ function opts(kw: Readonly<Record<string, unknown>>, names: Readonly<Record<stri
   const out: Record<string, unknown> = {};
   for (const [py, ours] of Object.entries(names)) if (Object.hasOwn(kw, py)) out[ours] = kw[py];
   return out;
+}
+
+const COLORED_OPTS = {
+  datefmt: 'datefmt',
+  style: 'style',
+  log_colors: 'logColors',
+  reset: 'reset',
+  secondary_log_colors: 'secondaryLogColors',
+  validate: 'validate',
+  stream: 'stream',
+  no_color: 'noColor',
+  force_color: 'forceColor',
+  defaults: 'defaults',
+};
+const COLORED_FLAGS = ['reset', 'validate', 'noColor', 'forceColor'];
+
+/** colorlog's keyword arguments as ColoredFormatter options; Python's None means false for the flags. */
+function coloredOpts(kw: Readonly<Record<string, unknown>>): ColoredFormatterOptions {
+  const o = opts(kw, COLORED_OPTS);
+  for (const k of COLORED_FLAGS) if (o[k] === null) o[k] = false;
+  return o;
 }
 
 const FILE_OPTS = { mode: 'mode', encoding: 'encoding', delay: 'delay', errors: 'errors' };
@@ -164,6 +186,17 @@ const SIGS = {
         defaults: kw['defaults'] ?? null,
       }),
   },
+  colored: {
+    params: ['fmt', ...Object.keys(COLORED_OPTS)],
+    required: 0,
+    build: (C, kw) => new C(kw['fmt'] ?? null, coloredOpts(kw)),
+  },
+  levelFormatter: {
+    params: ['fmt'],
+    required: 1,
+    kwonly: Object.keys(COLORED_OPTS), // colorlog: `**kwargs` handed to each level's ColoredFormatter
+    build: (C, kw) => new C(kw['fmt'], coloredOpts(kw)),
+  },
   bufferingFormatter: { params: ['linefmt'], required: 0, build: (C, kw) => new C(kw['linefmt'] ?? null) },
   filter: { params: ['name'], required: 0, build: (C, kw) => new C(kw['name'] ?? '') },
   queue: { params: ['maxsize'], required: 0, build: (C, kw) => new C(kw['maxsize'] ?? 0) },
@@ -183,6 +216,8 @@ const MODULES: ReadonlyMap<string, { package: boolean }> = new Map([
   ['sys', { package: false }],
   ['queue', { package: false }],
   ['socket', { package: false }],
+  ['colorlog', { package: true }],
+  ['colorlog.formatter', { package: false }],
 ]);
 
 /** One lazily loaded handler export per Python name, with the file under `src/handlers/`. */
@@ -258,11 +293,21 @@ const STATIC: ReadonlyMap<string, () => unknown> = new Map<string, () => unknown
   ['sys.stderr', () => process.stderr],
   ['socket.SOCK_STREAM', () => 1],
   ['socket.SOCK_DGRAM', () => 2],
+  // colorlog re-exports its formatter module's classes; the package-level names come last, so each class is
+  // registered under its `colorlog.X` name.
+  ['colorlog.formatter.ColoredFormatter', () => ColoredFormatter],
+  ['colorlog.formatter.TTYColoredFormatter', () => ColoredFormatter],
+  ['colorlog.formatter.LevelFormatter', () => LevelFormatter],
+  ['colorlog.TTYColoredFormatter', () => ColoredFormatter],
+  ['colorlog.ColoredFormatter', () => ColoredFormatter],
+  ['colorlog.LevelFormatter', () => LevelFormatter],
 ]);
 
 const CORE_SIGS = new Map<unknown, Signature>([
   [Formatter, SIGS.formatter],
   [BufferingFormatter, SIGS.bufferingFormatter],
+  [ColoredFormatter, SIGS.colored],
+  [LevelFormatter, SIGS.levelFormatter],
   [Filter, SIGS.filter],
   [Handler, SIGS.handler],
   [StreamHandler, SIGS.stream],
