@@ -227,7 +227,7 @@ describe('the packed package', () => {
 
   test('without the optional unix-dgram installed: a clear error naming the package to install', async () => {
     const sock = join(work, 'absent.dgram');
-    const script = `import { SysLogHandler, DatagramHandler } from '${PKG.name}/handlers';
+    const script = `import { SysLogHandler } from '${PKG.name}/handlers';
 try { new SysLogHandler({ address: ${JSON.stringify(sock)}, socktype: 'dgram' }); } catch (e) { console.log(e.message); }`;
     writeFileSync(join(project, 'no-peer.mjs'), script);
     const r = await ok('node', ['no-peer.mjs'], project);
