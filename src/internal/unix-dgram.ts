@@ -54,6 +54,14 @@ function load(): Addon {
   return addon;
 }
 
+/**
+ * Loads the addon now, so a handler that will need it fails where it is made rather than at its first record.
+ * @throws {UnixDgramMissingError} naming the package to install.
+ */
+export function requireUnixDgram(): void {
+  load();
+}
+
 /** True when the addon can be loaded. */
 export function hasUnixDgram(): boolean {
   try {
