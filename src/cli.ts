@@ -4,72 +4,153 @@
  * pylogging's SocketHandler/DatagramHandler send are written by one local StreamHandler (stdout), so many processes
  * share one log (the logging cookbook's "Sending and receiving logging events across a network").
  *
- * ```
- * pylogging listen [--tcp PORT] [--udp PORT] [--unix PATH] [--unix-dgram PATH] [--host HOST] [--format FMT]
- *                  [--level LEVEL] [--max-record-size BYTES] [--config logging.json]
- * ```
- * Without a transport it listens on TCP 9020 and UDP 9021 (DEFAULT_TCP/UDP_LOGGING_PORT). `--unix-dgram` receives
- * from `DatagramHandler(path, None)` and needs the optional package `unix-dgram` (without it: exit 1, naming it).
- * Where it listens and each refused input are reported on stderr. SIGINT/SIGTERM stop it: connections close, socket
- * files it created are removed, handlers flush, exit code 0.
+ * It behaves as a Unix tool: `--help`/`-h` print to stdout and exit 0; a usage error (no command, an unknown command
+ * or option, a bad value) is one line on stderr naming it, a hint, and exit 2; a run-time failure (a port in use, the
+ * optional `unix-dgram` package missing) exits 1. SIGINT/SIGTERM stop the receiver: connections close, socket files
+ * it created are removed, handlers flush, exit 0.
  */
+import { createRequire } from 'node:module';
 import { configFromFile } from './config/file-config.js';
 import { basicConfig, shutdown } from './core/api.js';
+import { getLevelNamesMapping } from './core/levels.js';
 import { root } from './core/logger.js';
 import { LogRecordReceiver, type LogRecordReceiverOptions } from './receiver.js';
 
 /** The cookbook receiver's format, with the time first. */
 const DEFAULT_LISTEN_FORMAT = '%(asctime)s %(process)5s %(name)-15s %(levelname)-8s %(message)s';
 
-const USAGE = `usage: pylogging listen [--tcp PORT] [--udp PORT] [--unix PATH] [--unix-dgram PATH] [--host HOST]
-                        [--format FMT] [--level LEVEL] [--max-record-size BYTES] [--config FILE]
-Receives log records from SocketHandler/DatagramHandler (CPython's or pylogging's) and writes them to stdout.
-  --tcp PORT            SocketHandler(host, PORT)
-  --udp PORT            DatagramHandler(host, PORT)
-  --unix PATH           SocketHandler(PATH, None): a unix stream socket
-  --unix-dgram PATH     DatagramHandler(PATH, None): a unix datagram socket (needs the optional package unix-dgram)
-  --host HOST           interface for --tcp/--udp (default localhost)
-  --max-record-size N   largest record accepted, in bytes (default 1048576); larger ones are refused
-Default: --tcp 9020 --udp 9021 on localhost. Refused input is reported on stderr; the receiver keeps serving.`;
+const USAGE = `usage: pylogging <command> [options]
+       pylogging --help | --version`;
+
+const HELP = `${USAGE}
+
+Python's logging for Node.js: the command-line side.
+
+Commands:
+  listen          receive log records from SocketHandler/DatagramHandler (CPython's or pylogging's) and log them
+
+Options:
+  -h, --help      show this help and exit
+  -V, --version   print the version and exit
+
+Run 'pylogging listen --help' for the receiver's options.`;
+
+const LISTEN_USAGE = `usage: pylogging listen [--tcp PORT] [--udp PORT] [--unix PATH] [--unix-dgram PATH] [--host HOST]
+                        [--format FMT] [--level LEVEL] [--max-record-size BYTES] [--config FILE]`;
+
+const LISTEN_HELP = `${LISTEN_USAGE}
+
+Receives the length-prefixed pickles that SocketHandler and DatagramHandler send (CPython's or pylogging's), rebuilds
+each record and logs it through getLogger(record.name).handle(record): by default to stdout, one line per record.
+With no transport option it listens on --tcp 9020 --udp 9021 (DEFAULT_TCP/UDP_LOGGING_PORT) on localhost; naming any
+transport listens on exactly the ones named. Where it listens, and each refused input, go to stderr; refused input
+closes that connection (or drops that datagram) and the others keep being served. SIGINT/SIGTERM stop it (exit 0).
+
+Transports (each may be combined with the others):
+  --tcp PORT              TCP port for SocketHandler(host, PORT); 0 picks a free port
+                            e.g. --tcp 9020
+  --udp PORT              UDP port for DatagramHandler(host, PORT); 0 picks a free port
+                            e.g. --udp 9021
+  --unix PATH             unix stream socket for SocketHandler(PATH, None); a stale socket file is replaced
+                            e.g. --unix /run/myapp/log.sock
+  --unix-dgram PATH       unix datagram socket for DatagramHandler(PATH, None); needs the optional package
+                          unix-dgram (npm install unix-dgram), else exit 1
+                            e.g. --unix-dgram /run/myapp/log.dgram
+  --host HOST             interface --tcp and --udp listen on (default localhost)
+                            e.g. --host 0.0.0.0
+  --max-record-size BYTES largest record accepted (default 1048576); a larger one is refused
+                            e.g. --max-record-size 65536
+
+Output (without --config: a StreamHandler on stdout):
+  --format FMT            %-style format of each line
+                          (default '${DEFAULT_LISTEN_FORMAT}')
+                            e.g. --format '%(asctime)s %(name)s %(levelname)s %(message)s'
+  --level LEVEL           lowest level written: a level name in any case, or a number (default NOTSET: all)
+                            e.g. --level info
+  --config FILE           set up the local handlers from FILE instead: a dictConfig JSON if FILE ends in .json,
+                          else a fileConfig INI (as a Python service's logging.json/logging.ini); cannot be
+                          combined with --format or --level (set those in the file)
+                            e.g. --config logging.json
+
+  -h, --help              show this help and exit
+
+Options take their value as the next argument or after '=': --tcp 9020, --tcp=9020.
+Examples:
+  pylogging listen
+  pylogging listen --tcp 9020 --udp 9021 --unix /run/app/log.sock >> all.log
+  pylogging listen --tcp 0 --level warning --format '%(name)s %(levelname)s %(message)s'
+  pylogging listen --unix-dgram /run/app/log.dgram --config logging.json`;
+
+/** A usage error: reported as one line plus a hint, exit 2. */
+class UsageError extends Error {}
 
 interface ListenArgs {
   receiver: LogRecordReceiverOptions;
-  format: string;
-  level: string;
+  format: string | null;
+  level: string | number | null;
   config: string | null;
 }
 
-/** Parses `listen`'s flags. @throws {RangeError} naming the bad flag. */
-function parseListenArgs(argv: readonly string[]): ListenArgs {
-  const out: ListenArgs = { receiver: {}, format: DEFAULT_LISTEN_FORMAT, level: 'NOTSET', config: null };
-  const port = (flag: string, v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n > 65535) throw new RangeError(`${flag} needs a port number (0..65535), got ${JSON.stringify(v)}`);
-    return n;
-  };
+function port(flag: string, v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`${flag}: not a port number (0..65535): ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** A level name in any case (`info`, `Warning`), or a number; returns what `Handler.setLevel` takes. */
+function level(v: string): string | number {
+  if (/^\d+$/.test(v)) return Number(v);
+  const name = v.toUpperCase();
+  const known = getLevelNamesMapping();
+  if (!(name in known)) {
+    throw new UsageError(`--level: unknown level ${JSON.stringify(v)} (one of ${Object.keys(known).join(', ')}, or a number)`);
+  }
+  return name;
+}
+
+const VALUE_FLAGS = new Set(['--tcp', '--udp', '--unix', '--unix-dgram', '--host', '--format', '--level', '--config', '--max-record-size']);
+
+/** Parses `listen`'s options; null means `--help`. @throws {UsageError} naming the bad option or value. */
+function parseListenArgs(argv: readonly string[]): ListenArgs | null {
+  const out: ListenArgs = { receiver: {}, format: null, level: null, config: null };
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i] as string;
-    const value = argv[i + 1];
-    if (value === undefined) throw new RangeError(`${flag} needs a value`);
-    i++;
+    const arg = argv[i] as string;
+    if (arg === '-h' || arg === '--help') return null;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    if (!VALUE_FLAGS.has(flag)) {
+      throw new UsageError(flag.startsWith('-') ? `unknown option ${JSON.stringify(flag)}` : `unexpected argument ${JSON.stringify(arg)}`);
+    }
+    let value: string;
+    if (eq !== -1) {
+      value = arg.slice(eq + 1);
+    } else {
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`${flag} needs a value`);
+      value = next;
+      i++;
+    }
+    const r = out.receiver;
     switch (flag) {
-      case '--tcp': out.receiver.tcp = port(flag, value); break;
-      case '--udp': out.receiver.udp = port(flag, value); break;
-      case '--unix': out.receiver.unix = value; break;
-      case '--unix-dgram': out.receiver.unixDgram = value; break;
-      case '--host': out.receiver.host = value; break;
+      case '--tcp': r.tcp = port(flag, value); break;
+      case '--udp': r.udp = port(flag, value); break;
+      case '--unix': r.unix = nonEmpty(flag, value); break;
+      case '--unix-dgram': r.unixDgram = nonEmpty(flag, value); break;
+      case '--host': r.host = nonEmpty(flag, value); break;
       case '--format': out.format = value; break;
-      case '--level': out.level = value; break;
-      case '--config': out.config = value; break;
+      case '--level': out.level = level(value); break;
+      case '--config': out.config = nonEmpty(flag, value); break;
       case '--max-record-size': {
-        const n = Number(value);
-        if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`--max-record-size needs a positive integer, got ${JSON.stringify(value)}`);
-        out.receiver.maxRecordSize = n;
+        if (!/^\d+$/.test(value) || Number(value) === 0) {
+          throw new UsageError(`--max-record-size: not a positive whole number of bytes: ${JSON.stringify(value)}`);
+        }
+        r.maxRecordSize = Number(value);
         break;
       }
-      default:
-        throw new RangeError(`unknown option ${flag}`);
     }
+  }
+  if (out.config !== null && (out.format !== null || out.level !== null)) {
+    throw new UsageError(`${out.format !== null ? '--format' : '--level'} cannot be combined with --config (set it in the config file)`);
   }
   const r = out.receiver;
   if (r.tcp === undefined && r.udp === undefined && r.unix === undefined && r.unixDgram === undefined) {
@@ -78,31 +159,43 @@ function parseListenArgs(argv: readonly string[]): ListenArgs {
   return out;
 }
 
-async function listen(argv: readonly string[]): Promise<number> {
-  let args: ListenArgs;
-  try {
-    args = parseListenArgs(argv);
-  } catch (err) {
-    process.stderr.write(`pylogging listen: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
+function nonEmpty(flag: string, v: string): string {
+  if (v === '') throw new UsageError(`${flag} needs a non-empty value`);
+  return v;
+}
+
+/** Sets up the local handlers: the config file's, or a StreamHandler on stdout. @throws {UsageError} */
+function setUpOutput(args: ListenArgs): void {
+  if (args.config !== null) {
+    try {
+      configFromFile(args.config);
+    } catch (err) {
+      throw new UsageError(`--config ${args.config}: ${(err as Error).message}`);
+    }
+    return;
   }
   try {
-    // --config: a dictConfig JSON (or a fileConfig INI) sets up the local handlers, as a Python service's would.
-    if (args.config !== null) configFromFile(args.config);
-    else basicConfig({ stream: process.stdout, format: args.format });
-    // Logger.handle() skips logger levels (the sender filtered): --level filters at the handler, as it would in CPython.
-    if (args.config === null) for (const h of root.handlers) h.setLevel(args.level);
+    basicConfig({ stream: process.stdout, format: args.format ?? DEFAULT_LISTEN_FORMAT });
   } catch (err) {
-    process.stderr.write(`pylogging listen: ${(err as Error).message}\n`);
-    return 2;
+    throw new UsageError(`--format: ${(err as Error).message}`);
+  }
+  // Logger.handle() skips logger levels (the sender filtered): --level filters at the handler, as it would in CPython.
+  for (const h of root.handlers) h.setLevel(args.level ?? 'NOTSET');
+}
+
+async function listen(argv: readonly string[]): Promise<number> {
+  const args = parseListenArgs(argv);
+  if (args === null) {
+    process.stdout.write(`${LISTEN_HELP}\n`);
+    return 0;
   }
   let receiver: LogRecordReceiver;
   try {
     receiver = new LogRecordReceiver(args.receiver);
   } catch (err) {
-    process.stderr.write(`pylogging listen: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
+    throw new UsageError((err as Error).message); // e.g. --unix and --unix-dgram on the same path
   }
+  setUpOutput(args);
   receiver.on('refused', (err: Error, info: { transport: string; peer: string }) => {
     process.stderr.write(`pylogging listen: refused ${info.transport} input from ${info.peer}: ${err.message}\n`);
   });
@@ -127,11 +220,37 @@ async function listen(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+function version(): string {
+  // build/src/cli.js → the package root's package.json, in the repository and when installed alike
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'listen') return listen(rest);
-  process.stderr.write(`${USAGE}\n`);
-  return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+  try {
+    switch (command) {
+      case undefined:
+        process.stderr.write(`${USAGE}\nTry 'pylogging --help' for more information.\n`);
+        return 2;
+      case '-h':
+      case '--help':
+        process.stdout.write(`${HELP}\n`);
+        return 0;
+      case '-V':
+      case '--version':
+        process.stdout.write(`${version()}\n`);
+        return 0;
+      case 'listen':
+        return await listen(rest);
+      default:
+        throw new UsageError(command.startsWith('-') ? `unknown option ${JSON.stringify(command)}` : `unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    const where = command === 'listen' ? 'pylogging listen' : 'pylogging';
+    process.stderr.write(`${where}: ${err.message}\nTry '${where} --help' for more information.\n`);
+    return 2;
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -440,15 +440,6 @@ describe('pylogging listen (CLI)', () => {
     assert.match(stderr, /^pylogging listen: unix datagram sockets need the optional package 'unix-dgram' \(npm install unix-dgram\)/);
   });
 
-  test('--help lists --unix-dgram', async () => {
-    const cli = join(FIXTURES, '..', '..', 'build', 'src', 'cli.js');
-    const stderr = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [cli, '--help'], (e, _out, errOut) => (e ? reject(new Error(e.message)) : resolve(errOut)));
-    });
-    assert.match(stderr, /\[--unix-dgram PATH\]/);
-    assert.match(stderr, /--unix-dgram PATH +DatagramHandler\(PATH, None\)/);
-  });
-
   test('--config with a missing file exits 2 naming it', async () => {
     const cli = join(FIXTURES, '..', '..', 'build', 'src', 'cli.js');
     const child = spawn(process.execPath, [cli, 'listen', '--config', '/nonexistent/logging.json'], { stdio: ['ignore', 'ignore', 'pipe'] });

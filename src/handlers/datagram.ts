@@ -3,7 +3,7 @@
  */
 import { createSocket as createDgramSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { openUnixDgram, UnixDgramSocket } from '../internal/unix-dgram.js';
+import { openUnixDgram, requireUnixDgram, UnixDgramSocket } from '../internal/unix-dgram.js';
 import { SocketHandler, type DatagramSocket, type SocketHandlerOptions } from './socket.js';
 
 /**
@@ -17,9 +17,12 @@ import { SocketHandler, type DatagramSocket, type SocketHandlerOptions } from '.
 export class DatagramHandler extends SocketHandler<DatagramSocket> {
   #resolved: { address: string; port: number } | null = null;
 
+  /** @throws {UnixDgramMissingError} for `port` null without the optional package `unix-dgram` (named, to install). */
   constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
     super(host, port, options);
     this.closeOnError = false;
+    // Without the addon every record would be dropped as "unreachable": say what to install, where it is made.
+    if (port === null) requireUnixDgram();
   }
 
   /** A UDP socket (host resolved now), or a unix datagram socket connected to `host` when `port` is null. */

@@ -1,9 +1,11 @@
 /**
  * NTEventLogHandler: CPython's handler for the Windows event log.
  *
- * On Windows it registers the event source and writes with `ReportEventW` (advapi32), called through the optional
- * FFI package `koffi`, loaded on first use. Elsewhere (or without koffi) it does what CPython does without
- * pywin32: the constructor prints that the event log is not available, and `emit()` does nothing.
+ * On Windows it registers the event source and writes with `ReportEventW` (advapi32), called through the FFI package
+ * `koffi`: an optional peer dependency, loaded when the first handler is made, so only Windows users who log to the
+ * event log install it. On Windows without it the constructor throws, naming the package (`npm install koffi`).
+ * Elsewhere it does what CPython does without pywin32: the constructor prints that the event log is not available,
+ * and `emit()` does nothing.
  *
  * The Windows calls go through an {@link NTEventLogBackend}, which tests (and unusual set-ups) can inject.
  */
@@ -69,20 +71,35 @@ export interface NTEventLogHandlerOptions {
   logtype?: string;
   /** Handler level. @default NOTSET */
   level?: Level;
-  /** The Windows calls to use; by default koffi + advapi32 on Windows, none elsewhere. @default the platform's */
+  /**
+   * The Windows calls to use; by default koffi + advapi32 on Windows (koffi must be installed), none elsewhere.
+   * @default the platform's
+   */
   backend?: NTEventLogBackend | null;
 }
 
 /** Windows' message file with "%1" for event IDs 1–1000 (what `eventcreate.exe` registers). */
 const DEFAULT_DLL = '%SystemRoot%\\System32\\EventCreate.exe';
 
-/** The default backend: null where the Windows event log cannot be reached (not Windows, or koffi missing). */
+/**
+ * The default backend: koffi + advapi32 on Windows, null elsewhere (there is no event log to reach).
+ * @throws {Error} on Windows when koffi cannot be loaded: installing it is the fix, so say so rather than go quiet.
+ */
 function platformBackend(): NTEventLogBackend | null {
   if (process.platform !== 'win32') return null;
+  let koffi: Koffi;
   try {
-    return new KoffiBackend(createRequire(import.meta.url)('koffi') as Koffi);
+    koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  } catch (err) {
+    throw new Error(
+      `NTEventLogHandler needs the optional package 'koffi' on Windows (npm install koffi): ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+  try {
+    return new KoffiBackend(koffi);
   } catch {
-    return null;
+    return null; // advapi32 unusable: CPython's "not available" path
   }
 }
 

@@ -2,8 +2,8 @@
  * AF_UNIX datagram sockets, which Node cannot open by itself (`/dev/log`, DatagramHandler with `port: null`, the
  * receiver's `unixDgram` input).
  *
- * Backed by the optional native addon `unix-dgram`, loaded on first use only, so users who never log to a unix
- * datagram socket never load (or need) it. Without it, {@link openUnixDgram} and {@link bindUnixDgram} throw
+ * Backed by the native addon `unix-dgram`, an optional peer dependency loaded on first use only, so users who never
+ * log to a unix datagram socket never install, build or load it. Without it, {@link openUnixDgram} and {@link bindUnixDgram} throw
  * {@link UnixDgramMissingError}, and callers fall back (SysLogHandler to a stream socket), report it once through
  * `handleError`, or reject (`LogRecordReceiver.listen()`).
  */
@@ -54,6 +54,14 @@ function load(): Addon {
   }
   if (addon instanceof Error) throw addon;
   return addon;
+}
+
+/**
+ * Loads the addon now, so a handler that will need it fails where it is made rather than at its first record.
+ * @throws {UnixDgramMissingError} naming the package to install.
+ */
+export function requireUnixDgram(): void {
+  load();
 }
 
 /** True when the addon can be loaded. */

@@ -174,4 +174,29 @@ print(json.dumps({'typemap': typemap, 'id': 1, 'cat': 0, 'notice': notice}))
     }
     for (const [name, sig] of Object.entries(ADVAPI32_PROTOTYPES)) assert.doesNotThrow(() => koffi.proto(sig), name);
   });
+
+  test('on Windows without koffi, the constructor throws naming the package to install', async () => {
+    // A child whose require('koffi') fails as it does when the optional peer is not installed, and which takes the
+    // Windows path (process.platform reads 'win32'); the handler's own loader runs unchanged.
+    const script = `import Module from 'node:module';
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request === 'koffi') throw Object.assign(new Error("Cannot find module 'koffi'"), { code: 'MODULE_NOT_FOUND' });
+  return resolve.call(this, request, ...rest);
+};
+Object.defineProperty(process, 'platform', { value: 'win32' });
+const { NTEventLogHandler } = await import(${JSON.stringify(new URL('../../src/handlers/nteventlog.js', import.meta.url).href)});
+try { new NTEventLogHandler('app'); console.log('constructed'); } catch (e) { console.log(JSON.stringify({ message: e.message, cause: e.cause?.code })); }
+new NTEventLogHandler('app', { backend: null }); // an explicit backend never loads koffi`;
+    const { execFile } = await import('node:child_process');
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], (err, out) => (err ? reject(new Error(err.message)) : resolve(out)));
+    });
+    const [first, second] = stdout.split('\n');
+    assert.deepEqual(JSON.parse(first as string), {
+      message: "NTEventLogHandler needs the optional package 'koffi' on Windows (npm install koffi): Cannot find module 'koffi'",
+      cause: 'MODULE_NOT_FOUND',
+    });
+    assert.equal(second, NT_EVENT_LOG_UNAVAILABLE);
+  });
 });
