@@ -10,6 +10,7 @@
  * handler.setFormatter(new ColoredFormatter('%(log_color)s%(levelname)-8s%(reset)s %(message)s', { stream: handler.stream }));
  * getLogger('app').addHandler(handler);
  * ```
+ * @module pylogging/color
  * @packageDocumentation
  */
 export {

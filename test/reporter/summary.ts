@@ -2,7 +2,8 @@
  * A node:test reporter for `npm test`'s terminal: only what needs reading. Each failing test as it fails, with its
  * error, formatted by the built-in `spec` reporter (named `file > suite > test`, since its passing parents are not
  * shown); for a test file that crashed outside any test, the end of that file's stderr; then a one-line-per-failure
- * recap; and last node's own closing counts (`tests N`, `pass N`, `fail N`, … `duration_ms N`), which CI reads.
+ * recap; then node's own closing counts (`tests N`, `pass N`, `fail N`, … `duration_ms N`), which CI reads, and last
+ * the same counts as one plain line (`N passed, N failed, N skipped`).
  * Passing tests, their stdout/stderr and per-test diagnostics are left to the full TAP report that `npm test` writes
  * to a file alongside (`--test-reporter=tap --test-reporter-destination=test-results/tap.txt`).
  *
@@ -84,4 +85,13 @@ export default async function* summary(source: AsyncIterable<TestEvent>): AsyncG
     yield '\n';
   }
   for (const event of counts) yield format(closing, event);
+  // The plain form any CI reads, from the same counts: `N passed, N failed, N skipped`.
+  const n = (key: string): number => {
+    for (const e of counts) {
+      const m = /^(\w+) (\d+)$/.exec(String((e.data as { message?: unknown }).message));
+      if (m?.[1] === key) return Number(m[2]);
+    }
+    return 0;
+  };
+  if (counts.length > 0) yield `${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped\n`;
 }
