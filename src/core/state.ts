@@ -23,6 +23,11 @@ export const state = {
    * passed), `'always'`, or `'never'`.
    */
   callerInfo: 'auto' as CallerInfoMode,
+  /**
+   * The current async context's fields, installed by `pylogging/context` at its first use. Null until then, so a
+   * program that never uses context pays one null test per record and no AsyncLocalStorage lookup.
+   */
+  contextFields: null as (() => Readonly<Record<string, unknown>> | undefined) | null,
 };
 
 /** See {@link state.callerInfo}. */
