@@ -20,12 +20,11 @@ const EMPTY: ContextFields = Object.freeze({});
 let storage: AsyncLocalStorage<ContextFields> | null = null;
 
 function getStorage(): AsyncLocalStorage<ContextFields> {
-  if (storage === null) {
-    const als = new AsyncLocalStorage<ContextFields>();
-    storage = als;
-    state.contextFields = () => als.getStore();
-  }
-  return storage;
+  const als = (storage ??= new AsyncLocalStorage<ContextFields>());
+  // Checked on every bind, not only the first: something that resets `state` wholesale (a test harness) must not
+  // leave context silently off.
+  if (state.contextFields === null) state.contextFields = () => als.getStore();
+  return als;
 }
 
 function describeError(err: unknown): string {
