@@ -4,7 +4,7 @@
  *
  * A context is an immutable, frozen object; binding makes a new one, so an async task that captured the old one
  * keeps it (a Python `Context` copied into a task behaves the same way). Records pick the fields up in
- * `Logger.makeRecord` through `state.contextFields`, which stays null until the first `withContext`/`bindContext`:
+ * `Logger.makeRecord` through `state.addContext`, which stays null until the first `withContext`/`bindContext`:
  * a program that never uses context makes no AsyncLocalStorage lookup at all.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -13,17 +13,41 @@ import { state } from '../core/state.js';
 /** The fields of an async context: a frozen object whose keys become record attributes. */
 export type ContextFields = Readonly<Record<string, unknown>>;
 
-const EMPTY: ContextFields = Object.freeze({});
+/** What the AsyncLocalStorage holds: the frozen fields and their keys, listed once per bind rather than per record. */
+interface Store {
+  readonly fields: ContextFields;
+  readonly keys: readonly string[];
+}
 
-// Created at first use: an AsyncLocalStorage that has run nothing costs nothing, but there is no reason to make one
-// for a program that never binds a field.
-let storage: AsyncLocalStorage<ContextFields> | null = null;
+const EMPTY_FIELDS: ContextFields = Object.freeze({});
+const EMPTY: Store = { fields: EMPTY_FIELDS, keys: [] };
 
-function getStorage(): AsyncLocalStorage<ContextFields> {
-  const als = (storage ??= new AsyncLocalStorage<ContextFields>());
+// Created at first use: a program that never binds a field makes no AsyncLocalStorage.
+let storage: AsyncLocalStorage<Store> | null = null;
+
+/**
+ * `state.addContext`: copies the current context's fields onto a new record. They rank below the record's own
+ * attributes and the call's `extra` (applied before): a clashing key is skipped, never a KeyError, and a key such as
+ * `name`, `msg`, `getMessage` or `__proto__` never replaces what the record has.
+ *
+ * measured (Node 20.20, bench/context.ts, null sink, load ~15-20 on 2 cores): with Object.keys on every record the
+ * context-on row ran at 0.66x the context-off row; with the key list made once per bind, 0.77x.
+ */
+function addContext(rv: Record<string, unknown>): void {
+  const store = (storage as AsyncLocalStorage<Store>).getStore();
+  if (store === undefined) return;
+  const { fields, keys } = store;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (!(key in rv) && key !== 'message' && key !== 'asctime') rv[key] = fields[key];
+  }
+}
+
+function getStorage(): AsyncLocalStorage<Store> {
+  const als = (storage ??= new AsyncLocalStorage<Store>());
   // Checked on every bind, not only the first: something that resets `state` wholesale (a test harness) must not
   // leave context silently off.
-  if (state.contextFields === null) state.contextFields = () => als.getStore();
+  if (state.addContext === null) state.addContext = addContext;
   return als;
 }
 
@@ -57,10 +81,14 @@ function snapshot(fields: unknown, fn: string): [string, unknown][] {
   return out;
 }
 
-/** `base` with `entries` over it, as a new frozen object (`__proto__` stays a plain key: fromEntries defines it). */
-function merged(base: ContextFields, entries: [string, unknown][]): ContextFields {
+/** A store holding `base`'s fields with `entries` over them (`__proto__` stays a plain key: fromEntries defines it). */
+function merged(base: Store, entries: [string, unknown][]): Store {
   if (entries.length === 0) return base;
-  return Object.freeze(Object.fromEntries([...Object.entries(base), ...entries]) as ContextFields);
+  return makeStore(Object.fromEntries([...Object.entries(base.fields), ...entries]));
+}
+
+function makeStore(fields: Record<string, unknown>): Store {
+  return { fields: Object.freeze(fields), keys: Object.freeze(Object.keys(fields)) };
 }
 
 /**
@@ -111,7 +139,7 @@ export function unbindContext(...keys: string[]): void {
   const current = storage.getStore();
   if (current === undefined) return;
   const drop = new Set(keys);
-  storage.enterWith(Object.freeze(Object.fromEntries(Object.entries(current).filter(([k]) => !drop.has(k)))));
+  storage.enterWith(makeStore(Object.fromEntries(Object.entries(current.fields).filter(([k]) => !drop.has(k)))));
 }
 
 /**
@@ -127,5 +155,5 @@ export function clearContext(): void {
  * `get_contextvars()`.
  */
 export function getContext(): ContextFields {
-  return storage?.getStore() ?? EMPTY;
+  return storage?.getStore()?.fields ?? EMPTY_FIELDS;
 }

@@ -38,17 +38,6 @@ function reportCallError(err: unknown): void {
 }
 
 /**
- * Copies the async context's fields (`pylogging/context`) onto a new record. They rank below the record's own
- * attributes and the call's `extra`: a clashing key is skipped, never a KeyError.
- */
-function addContextFields(rv: LogRecord, fields: Readonly<Record<string, unknown>> | undefined): void {
-  if (fields === undefined) return;
-  for (const key of Object.keys(fields)) {
-    if (!(key in rv) && key !== 'message' && key !== 'asctime') rv[key] = fields[key];
-  }
-}
-
-/**
  * Python's `logging.Logger`. Get instances with `getLogger(name)`, never with `new` (which would bypass the tree).
  *
  * Each logging method takes Python's `msg, *args`; Python's keyword arguments go in a trailing `kw({...})`.
@@ -196,7 +185,7 @@ export class Logger extends Filterer {
 
   /**
    * Builds a record through the record factory and adds `extra`, then the fields of the current async context
-   * (`pylogging/context`) that neither the record nor `extra` already has.
+   * (`pylogging/context`) that neither the record nor `extra` already has (a clash is skipped, never a KeyError).
    * @throws {KeyError} `Attempt to overwrite 'message' in LogRecord` when an extra key exists on the record or is
    * `message`/`asctime`.
    */
@@ -221,8 +210,8 @@ export class Logger extends Filterer {
         rv[key] = extra[key];
       }
     }
-    const context = state.contextFields;
-    if (context !== null) addContextFields(rv, context());
+    const addContext = state.addContext;
+    if (addContext !== null) addContext(rv);
     return rv;
   }
 

@@ -24,10 +24,11 @@ export const state = {
    */
   callerInfo: 'auto' as CallerInfoMode,
   /**
-   * The current async context's fields, installed by `pylogging/context` at its first use. Null until then, so a
-   * program that never uses context pays one null test per record and no AsyncLocalStorage lookup.
+   * Adds the current async context's fields to a new record; installed by `pylogging/context` at its first use.
+   * Null until then, so a program that never uses context pays one null test per record and no AsyncLocalStorage
+   * lookup.
    */
-  contextFields: null as (() => Readonly<Record<string, unknown>> | undefined) | null,
+  addContext: null as ((record: Record<string, unknown>) => void) | null,
 };
 
 /** See {@link state.callerInfo}. */

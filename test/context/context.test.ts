@@ -52,14 +52,14 @@ function setup(fmt = '%(rid)s|%(message)s'): { log: ReturnType<typeof getLogger>
 
 describe('zero cost when unused', () => {
   // First in the file: node --test runs each file in its own process, and nothing here has bound a field yet.
-  test('state.contextFields stays null until the first withContext/bindContext, and getContext() installs nothing', () => {
-    assert.equal(state.contextFields, null);
+  test('state.addContext stays null until the first withContext/bindContext, and getContext() installs nothing', () => {
+    assert.equal(state.addContext, null);
     assert.deepEqual(getContext(), {});
     unbindContext('x');
     clearContext();
-    assert.equal(state.contextFields, null);
+    assert.equal(state.addContext, null);
     withContext({}, () => undefined);
-    assert.equal(typeof state.contextFields, 'function');
+    assert.equal(typeof state.addContext, 'function');
   });
 });
 
