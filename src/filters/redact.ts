@@ -26,7 +26,7 @@ export interface RedactFilterOptions {
   /** Paths in pino's syntax: `'password'`, `'req.headers.authorization'`, `'*.token'`, `'a["b-c"]'`, `'items[0]'`. */
   paths: readonly string[];
   /** What replaces a redacted value: a value, or a function of the value and its path. @default '[Redacted]' */
-  censor?: unknown;
+  censor?: CensorFunction | string | number | boolean | bigint | symbol | object | null | undefined;
   /** Delete redacted keys instead of censoring them. @default false */
   remove?: boolean;
 }
