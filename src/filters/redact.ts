@@ -209,8 +209,8 @@ export class RedactFilter implements FilterLike {
 
   /**
    * @param options `{ paths, censor, remove }` as pino's `redact` option, or the array of paths alone.
-   * @throws {RangeError} naming the first invalid path; {@link TypeError} for an unknown option or a bad value;
-   * {@link Error} naming `@pinojs/redact` when that package is not installed.
+   * @throws {RangeError} naming the first invalid path; a `TypeError` for an unknown option or a bad value; an
+   * `Error` naming `@pinojs/redact` when that package is not installed.
    */
   constructor(options: RedactFilterOptions | readonly string[]) {
     const o = checkOptions(options);
