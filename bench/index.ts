@@ -2,7 +2,7 @@
  * `npm run bench`: pylogging against pino, winston, log4js and CPython on the same records, in one process.
  *
  *   node --expose-gc build/bench/index.js [--smoke] [--n=200000] [--rounds=5] [--disabled-n=50000000]
- *                                         [--only=disabled,sync,buffered,null,rotating,network,queue]
+ *                                         [--only=disabled,sync,buffered,null,rotating,network,queue,context]
  *
  * Environment: BENCH_N, BENCH_ROUNDS, BENCH_DISABLED_N (flags win). `--smoke` runs every scenario with a tiny N in a
  * few seconds, to keep the bench from rotting (test/bench-smoke.test.ts); its numbers mean nothing.
@@ -22,6 +22,7 @@ import { cpythonContender, floorContender } from './reference.js';
 import { formatTable, ratio, runScenario, type Contender, type Row, type Scenario } from './runner.js';
 import { run as runNetwork } from './network.js';
 import { run as runRotating } from './rotating.js';
+import { run as runContext } from './context.js';
 
 interface Options {
   smoke: boolean;
@@ -155,6 +156,9 @@ async function main(): Promise<void> {
   // Rows added by the handler issues: rotation (issue 5), socket/syslog/HTTP (issues 6–8).
   if (want('rotating')) await runRotating(o.smoke ? 300 : Math.min(o.n, 100_000), o.smoke ? 1 : 5);
   if (want('network')) await runNetwork(o.smoke ? 300 : o.n, o.smoke ? 1 : 5, false, null, o.smoke ? 20_000 : 1_000_000);
+
+  // Issue 15: pylogging/context off and on, against pino with an AsyncLocalStorage mixin.
+  if (want('context')) await runContext(o.smoke ? 300 : o.n, o.smoke ? 1 : 5);
 
   // bench/queue.ts belongs to the queue handler issue; run it when it exists.
   const queueModule = './queue.js';

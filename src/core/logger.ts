@@ -184,7 +184,8 @@ export class Logger extends Filterer {
   }
 
   /**
-   * Builds a record through the record factory and adds `extra`.
+   * Builds a record through the record factory and adds `extra`, then the fields of the current async context
+   * (`pylogging/context`) that neither the record nor `extra` already has (a clash is skipped, never a KeyError).
    * @throws {KeyError} `Attempt to overwrite 'message' in LogRecord` when an extra key exists on the record or is
    * `message`/`asctime`.
    */
@@ -213,6 +214,8 @@ export class Logger extends Filterer {
         else rv[key] = extra[key];
       }
     }
+    const addContext = state.addContext;
+    if (addContext !== null) addContext(rv);
     return rv;
   }
 

@@ -23,6 +23,12 @@ export const state = {
    * passed), `'always'`, or `'never'`.
    */
   callerInfo: 'auto' as CallerInfoMode,
+  /**
+   * Adds the current async context's fields to a new record; installed by `pylogging/context` at its first use.
+   * Null until then, so a program that never uses context pays one null test per record and no AsyncLocalStorage
+   * lookup.
+   */
+  addContext: null as ((record: Record<string, unknown>) => void) | null,
 };
 
 /**
