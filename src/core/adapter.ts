@@ -5,12 +5,15 @@ import { Keywords, type LogKeywords } from './keywords.js';
 import { CRITICAL, DEBUG, ERROR, getLevelName, INFO, WARNING, type Level } from './levels.js';
 import type { Logger, Manager } from './logger.js';
 import { pyRepr } from './repr.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** Keyword arguments of {@link LoggerAdapter}. */
 export interface LoggerAdapterOptions {
   /** Merge the call's `extra` over the adapter's instead of replacing it (3.13). @default false */
   merge_extra?: boolean;
 }
+
+const ADAPTER_KEYS = optionKeys<LoggerAdapterOptions>()(['merge_extra']);
 
 /** What an adapter wraps: a Logger or another adapter. */
 export type AdapterTarget = Logger | LoggerAdapter;
@@ -28,6 +31,7 @@ export class LoggerAdapter {
   merge_extra: boolean;
 
   constructor(logger: AdapterTarget, extra: Readonly<Record<string, unknown>> | null = null, options: LoggerAdapterOptions = {}) {
+    if (new.target === LoggerAdapter) checkOptions('LoggerAdapter', options, ADAPTER_KEYS);
     this.logger = logger;
     this.extra = extra;
     this.merge_extra = options.merge_extra ?? false;

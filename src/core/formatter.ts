@@ -5,6 +5,7 @@
  * format needs `asctime` or caller information is read off the compiled segments once, not per record.
  */
 import { inspect } from 'node:util';
+import { checkOptions, optionKeys } from '../internal/options.js';
 import { ValueError } from './errors.js';
 import { makeStyle, type FormatStyle, type StyleChar } from './format-styles.js';
 import { percentFormat } from './printf.js';
@@ -27,6 +28,9 @@ export interface FormatterOptions {
   /** Values for fields the record lacks (3.10). */
   defaults?: Readonly<Record<string, unknown>> | null;
 }
+
+const FORMATTER_KEYS = optionKeys<FormatterOptions>()(['datefmt', 'style', 'validate', 'defaults']);
+const DEFAULTS_KEY = optionKeys<Pick<FormatterOptions, 'defaults'>>()(['defaults']);
 
 /** Record fields that only caller capture (the JS stack) can fill. */
 export const CALLER_FIELDS: ReadonlySet<string> = new Set(['pathname', 'filename', 'module', 'lineno', 'funcName']);
@@ -69,6 +73,11 @@ export class Formatter {
     options: Pick<FormatterOptions, 'defaults'> = {},
   ) {
     let datefmt: string | null | undefined;
+    // Subclasses (JsonFormatter, ColoredFormatter) check their own, larger option sets.
+    if (new.target === Formatter) {
+      checkOptions('Formatter', options, DEFAULTS_KEY);
+      if (datefmtOrOptions !== null && typeof datefmtOrOptions === 'object') checkOptions('Formatter', datefmtOrOptions, FORMATTER_KEYS);
+    }
     let defaults = options.defaults ?? null;
     if (datefmtOrOptions !== null && typeof datefmtOrOptions === 'object') {
       datefmt = datefmtOrOptions.datefmt;

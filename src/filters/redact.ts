@@ -17,6 +17,7 @@ import type { Handler } from '../core/handler.js';
 import { Logger, root } from '../core/logger.js';
 import type { LogRecord } from '../core/record.js';
 import { repr } from '../core/repr.js';
+import { checkOptions } from '../internal/options.js';
 
 /** A censor function: receives the value found and its path (`['req', 'headers', 'authorization']`). */
 export type CensorFunction = (value: unknown, path: string[]) => unknown;
@@ -154,22 +155,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function closest(key: string): string | undefined {
-  const k = key.toLowerCase();
-  return OPTION_KEYS.find((o) => o.toLowerCase() === k || o.startsWith(k.slice(0, 4)) || k.startsWith(o.slice(0, 4)));
-}
-
-function checkOptions(options: unknown): RedactFilterOptions {
+function readOptions(options: unknown): RedactFilterOptions {
   if (Array.isArray(options)) return { paths: options as string[] };
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`RedactFilter takes { paths, censor, remove } or an array of paths, got ${repr(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      const hint = closest(key);
-      throw new TypeError(`RedactFilter got an unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
-    }
-  }
+  checkOptions('RedactFilter', options, OPTION_KEYS);
   const o = options as RedactFilterOptions;
   if (!Array.isArray(o.paths)) throw new TypeError(`RedactFilter: paths must be an array of strings, got ${repr(o.paths)}`);
   if (o.remove !== undefined && typeof o.remove !== 'boolean') {
@@ -213,7 +204,7 @@ export class RedactFilter implements FilterLike {
    * `Error` naming `@pinojs/redact` when that package is not installed.
    */
   constructor(options: RedactFilterOptions | readonly string[]) {
-    const o = checkOptions(options);
+    const o = readOptions(options);
     const lib = loadRedactLib();
     const paths = [...o.paths];
     for (const p of paths) {

@@ -3,6 +3,7 @@
  * `log_colors` mapping. Built in the same order as colorlog's `escape_codes.py`, so later names overwrite earlier
  * ones exactly as they do there.
  */
+import { editDistance } from '../internal/options.js';
 import { KeyError } from '../core/errors.js';
 
 /** `esc(*codes)`: `ESC [ codes joined by ';' m`. */
@@ -96,23 +97,6 @@ function closestName(name: string): string | null {
     }
   }
   return best;
-}
-
-/** Levenshtein distance, giving up (returning `limit`) once every path is at least `limit`. */
-export function editDistance(a: string, b: string, limit = Infinity): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin >= limit) return limit;
-    prev = cur;
-  }
-  return prev[b.length] as number;
 }
 
 /**

@@ -12,7 +12,7 @@ import { Formatter, type FormatterOptions } from '../core/formatter.js';
 import { compilePercent, STAR } from '../core/printf.js';
 import type { LogRecord } from '../core/record.js';
 import { default_log_colors, escape_codes, parse_colors } from './color-codes.js';
-import { checkClosedOptions } from './color-options.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 import { makeViewBuilder, type ViewBuilder } from './color-view.js';
 
 /** A level name → colour sequence mapping (`{ ERROR: 'bold_red,bg_white' }`): colorlog's `log_colors`. */
@@ -45,7 +45,7 @@ export interface ColoredFormatterOptions extends FormatterOptions {
   forceColor?: boolean;
 }
 
-const OPTION_NAMES: readonly string[] = [
+const OPTION_NAMES = optionKeys<ColoredFormatterOptions>()([
   'datefmt',
   'style',
   'validate',
@@ -56,7 +56,7 @@ const OPTION_NAMES: readonly string[] = [
   'stream',
   'noColor',
   'forceColor',
-];
+]);
 
 /** colorlog's `default_formats`: the format for each style when none is given. */
 export const default_formats: Readonly<Record<'%' | '{' | '$', string>> = Object.freeze({
@@ -127,7 +127,7 @@ export class ColoredFormatter extends Formatter {
    * @throws {ValueError} a style other than `%`, `{`, `$`, or a format that does not validate.
    */
   constructor(fmt?: string | null, options: ColoredFormatterOptions = {}) {
-    checkClosedOptions(options, OPTION_NAMES, 'ColoredFormatter');
+    checkOptions('ColoredFormatter', options, OPTION_NAMES);
     const style = options.style ?? '%';
     if (style !== '%' && style !== '{' && style !== '$') throw new ValueError('Style must be one of: %,{,$');
     super(fmt ?? default_formats[style], {
@@ -325,7 +325,7 @@ export class LevelFormatter extends Formatter {
    * @throws As {@link ColoredFormatter}'s constructor.
    */
   constructor(fmt: Readonly<Record<string, string>>, options: ColoredFormatterOptions = {}) {
-    checkClosedOptions(options, OPTION_NAMES, 'LevelFormatter');
+    checkOptions('LevelFormatter', options, OPTION_NAMES);
     const entries = ownEntries(fmt, 'LevelFormatter fmt');
     const formatters = new Map<string, ColoredFormatter>();
     for (const [level, f] of entries) formatters.set(level, new ColoredFormatter(f as string, options));

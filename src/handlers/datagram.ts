@@ -4,7 +4,8 @@
 import { createSocket as createDgramSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { openUnixDgram, requireUnixDgram, UnixDgramSocket } from '../internal/unix-dgram.js';
-import { SocketHandler, type DatagramSocket, type SocketHandlerOptions } from './socket.js';
+import { checkOptions } from '../internal/options.js';
+import { SOCKET_KEYS, SocketHandler, type DatagramSocket, type SocketHandlerOptions } from './socket.js';
 
 /**
  * Python's `logging.handlers.DatagramHandler(host, port)`: one length-prefixed pickle per UDP datagram, or per unix
@@ -19,6 +20,7 @@ export class DatagramHandler extends SocketHandler<DatagramSocket> {
 
   /** @throws {UnixDgramMissingError} for `port` null without the optional package `unix-dgram` (named, to install). */
   constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
+    if (new.target === DatagramHandler) checkOptions('DatagramHandler', options, SOCKET_KEYS);
     super(host, port, options);
     this.closeOnError = false;
     // Without the addon every record would be dropped as "unreachable": say what to install, where it is made.

@@ -7,6 +7,7 @@ import type { LogRecord } from '../core/record.js';
 import { lookupEncoding, lookupErrors, type EncodingName, type ErrorsName } from '../internal/encoding.js';
 import { FileStream, openFlags } from '../internal/file-stream.js';
 import { StreamHandler } from './stream.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** Keyword arguments of {@link FileHandler}. */
 export interface FileHandlerOptions {
@@ -27,6 +28,8 @@ export interface FileHandlerOptions {
    */
   bufferSize?: number;
 }
+
+const FILE_KEYS = optionKeys<FileHandlerOptions>()(['mode', 'encoding', 'delay', 'errors', 'level', 'bufferSize']);
 
 /**
  * Python's `FileHandler(filename, mode, encoding, delay, errors)`: appends formatted records to a file with one
@@ -57,6 +60,8 @@ export class FileHandler extends StreamHandler<FileStream | null> {
 
   constructor(filename: string, modeOrOptions: string | FileHandlerOptions = {}) {
     const options: FileHandlerOptions = typeof modeOrOptions === 'string' ? { mode: modeOrOptions } : modeOrOptions;
+    // Subclasses with more options (rotation) check their own set.
+    if (new.target === FileHandler) checkOptions('FileHandler', options, FILE_KEYS);
     if (typeof filename !== 'string' || filename === '') {
       throw new TypeError(`filename must be a non-empty string, got ${String(filename)}`);
     }

@@ -20,6 +20,7 @@ import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
 import { onExit } from '../internal/exit.js';
 import { pyStr, pyTupleStr, urlencode } from '../internal/urlencode.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 /**
  * TLS settings for HTTPS, standing in for CPython's `ssl.SSLContext`: the CA to trust, a client certificate and
@@ -204,6 +205,10 @@ function safeJson(value: unknown): string {
   });
 }
 
+const HTTP_KEYS = optionKeys<HTTPHandlerOptions>()([
+  'method', 'secure', 'credentials', 'context', 'timeout', 'capacity', 'json', 'batch', 'clock',
+]);
+
 /**
  * Python's `HTTPHandler(host, url, method='GET', secure=False, credentials=None, context=None)`: sends every record
  * to a web server as `urlencode(mapLogRecord(record))`, in the query string (GET) or as an
@@ -259,6 +264,7 @@ export class HTTPHandler extends Handler {
   #episodeDropExtra = 0;
 
   constructor(host: string, url: string, options: HTTPHandlerOptions = {}) {
+    if (new.target === HTTPHandler) checkOptions('HTTPHandler', options, HTTP_KEYS);
     super();
     const method = String(options.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'POST') throw new ValueError('method must be GET or POST');

@@ -6,6 +6,7 @@ import { Handler, liveHandlers } from '../core/handler.js';
 import { ERROR, NOTSET, checkLevel, type Level } from '../core/levels.js';
 import type { LogRecord } from '../core/record.js';
 import { onExit } from '../internal/exit.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 let exitHookInstalled = false;
 
@@ -100,6 +101,8 @@ export interface MemoryHandlerOptions {
   flushOnClose?: boolean;
 }
 
+const MEMORY_KEYS = optionKeys<MemoryHandlerOptions>()(['flushLevel', 'target', 'flushOnClose']);
+
 /**
  * Python's `MemoryHandler(capacity, flushLevel=ERROR, target=None, flushOnClose=True)`: buffers records and
  * passes them to `target.handle()` when the buffer is full, when a record at or above `flushLevel` arrives, on
@@ -121,6 +124,7 @@ export class MemoryHandler extends BufferingHandler {
   flushOnClose: boolean;
 
   constructor(capacity: number, options: MemoryHandlerOptions = {}) {
+    if (new.target === MemoryHandler) checkOptions('MemoryHandler', options, MEMORY_KEYS);
     const flushLevel = checkLevel(options.flushLevel ?? ERROR);
     super(capacity);
     this.flushLevel = flushLevel;

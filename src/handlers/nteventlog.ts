@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { Handler } from '../core/handler.js';
 import { CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING, type Level } from '../core/levels.js';
 import type { LogRecord } from '../core/record.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** `EVENTLOG_ERROR_TYPE` (winnt.h). */
 export const EVENTLOG_ERROR_TYPE = 0x0001;
@@ -103,6 +104,8 @@ function platformBackend(): NTEventLogBackend | null {
   }
 }
 
+const NTEVENTLOG_KEYS = optionKeys<NTEventLogHandlerOptions>()(['dllname', 'logtype', 'level', 'backend']);
+
 /**
  * Python's `NTEventLogHandler(appname, dllname=None, logtype='Application')`: writes each record to the Windows
  * event log as an event of source `appname`.
@@ -126,6 +129,7 @@ export class NTEventLogHandler extends Handler {
   _welu: NTEventLogBackend | null;
 
   constructor(appname: string, options: NTEventLogHandlerOptions = {}) {
+    if (new.target === NTEventLogHandler) checkOptions('NTEventLogHandler', options, NTEVENTLOG_KEYS);
     super(options.level ?? NOTSET);
     if (typeof appname !== 'string' || appname === '') {
       throw new TypeError(`appname must be a non-empty string, got ${JSON.stringify(appname) ?? String(appname)}`);

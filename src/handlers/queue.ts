@@ -9,6 +9,7 @@ import { ValueError } from '../core/errors.js';
 import { Handler, reportError } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
 import { safeRepr } from '../core/repr.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** Python's `queue.Full`: `put_nowait()` on a full queue. */
 export class QueueFull extends Error {
@@ -288,6 +289,8 @@ export interface QueueListenerOptions {
   respectHandlerLevel?: boolean;
 }
 
+const QUEUE_LISTENER_KEYS = optionKeys<QueueListenerOptions>()(['respectHandlerLevel']);
+
 function isEmptyError(err: unknown): boolean {
   return err instanceof QueueEmpty || (err instanceof Error && err.name === 'Empty');
 }
@@ -320,6 +323,7 @@ export class QueueListener {
     const last = handlersAndOptions[handlersAndOptions.length - 1];
     let options: QueueListenerOptions = {};
     if (last !== undefined && !(last instanceof Handler)) {
+      checkOptions('QueueListener', last, QUEUE_LISTENER_KEYS);
       options = last;
       handlersAndOptions = handlersAndOptions.slice(0, -1);
     }

@@ -5,6 +5,7 @@ import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import type { LogRecord } from '../core/record.js';
 import { codePointLength } from '../internal/code-points.js';
 import { FileHandler, type FileHandlerOptions } from './file.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** Turns a default backup name into the real one (`app.log.1` → `app.log.1.gz`). */
 export type Namer = (defaultName: string) => string;
@@ -80,6 +81,10 @@ function checkCount(name: string, value: unknown): number {
 }
 
 
+const ROTATING_KEYS = optionKeys<RotatingFileHandlerOptions>()([
+  'maxBytes', 'backupCount', 'mode', 'encoding', 'delay', 'errors', 'level', 'bufferSize',
+]);
+
 /**
  * Python's `RotatingFileHandler(filename, mode, maxBytes, backupCount, encoding, delay, errors)`: before a record
  * would take the file to `maxBytes`, renames `app.log.1` … to `.2` … (up to `backupCount`), the live file to
@@ -99,6 +104,7 @@ export class RotatingFileHandler extends BaseRotatingHandler {
   #formatted = '';
 
   constructor(filename: string, options: RotatingFileHandlerOptions = {}) {
+    if (new.target === RotatingFileHandler) checkOptions('RotatingFileHandler', options, ROTATING_KEYS);
     const maxBytes = checkCount('maxBytes', options.maxBytes ?? 0);
     const backupCount = checkCount('backupCount', options.backupCount ?? 0);
     super(filename, { ...options, mode: maxBytes > 0 ? 'a' : (options.mode ?? 'a') });

@@ -14,6 +14,7 @@ import { Delivery } from '../internal/delivery.js';
 import { onExit } from '../internal/exit.js';
 import { sendOnce } from '../internal/smtp-client.js';
 import { buildMessage, checkAddress, checkHeaderValue, formatDate } from '../internal/smtp-message.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** TLS settings beyond CPython's `secure` tuple: CA to trust, `rejectUnauthorized`, SNI `servername`, versions. */
 export type SMTPTLSOptions = Pick<
@@ -94,6 +95,10 @@ interface PendingDigest {
   offLoopEnd: () => void;
 }
 
+const SMTP_KEYS = optionKeys<SMTPHandlerOptions>()([
+  'credentials', 'secure', 'timeout', 'implicitTLS', 'tls', 'capacity', 'batch', 'clock',
+]);
+
 /**
  * Python's `SMTPHandler(mailhost, fromaddr, toaddrs, subject, credentials=None, secure=None, timeout=5.0)`: mails
  * every record, formatted, to `toaddrs`. The message has CPython's bytes: `From`, `To` (joined by `,`), `Subject`
@@ -163,6 +168,7 @@ export class SMTPHandler extends Handler {
     subject: string,
     options: SMTPHandlerOptions = {},
   ) {
+    if (new.target === SMTPHandler) checkOptions('SMTPHandler', options, SMTP_KEYS);
     super();
     if (Array.isArray(mailhost)) {
       const [host, port] = mailhost as readonly [string, number];

@@ -25,6 +25,7 @@ import { SocketThread } from './socket-thread.js';
 import { dumpsFramed, dumpsFramedShared, PyDict, releaseShared, PyFloat, PyStr } from '../internal/pickle.js';
 import { writeStream, coalesce } from '../internal/stream-write.js';
 import { UnixDgramSocket } from '../internal/unix-dgram.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** Options of {@link SocketHandler} and {@link DatagramHandler}. */
 export interface SocketHandlerOptions {
@@ -79,6 +80,13 @@ const MAX_BATCH = 64;
 /** Why the writer stopped trying an item. */
 class GaveUp extends Error {}
 
+const THREAD_KEYS = optionKeys<SocketThreadSettings>()(['bufferSize', 'overflowSize', 'workerUrl', 'exitTimeout']);
+
+/** Every option of {@link SocketHandlerOptions} (DatagramHandler's too). */
+export const SOCKET_KEYS = optionKeys<SocketHandlerOptions>()([
+  'level', 'capacity', 'timeout', 'clock', 'thread',
+]);
+
 /**
  * Python's `logging.handlers.SocketHandler(host, port)`: pickles each record and sends it over TCP, or over a unix
  * stream socket at `host` when `port` is null. Wire-compatible with CPython's receivers.
@@ -131,7 +139,9 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   readonly #thread: SocketThread | null = null;
 
   constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
-    super(checkOptions(options).level);
+    if (new.target === SocketHandler) checkOptions('SocketHandler', options, SOCKET_KEYS);
+    if (typeof options.thread === 'object') checkOptions(`${new.target.name} thread`, options.thread, THREAD_KEYS);
+    super(validateOptions(options).level);
     if (typeof host !== 'string') throw new TypeError(`host must be a string, got ${typeof host}`);
     if (port !== null && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
       throw new RangeError(`port must be an integer in 0..65535 or null, got ${String(port)}`);
@@ -601,7 +611,7 @@ export class SocketHandler<S extends object = Socket> extends Handler {
 }
 
 /** Validates before anything is built (STYLE §6: never a half-built handler). */
-function checkOptions(options: SocketHandlerOptions): SocketHandlerOptions {
+function validateOptions(options: SocketHandlerOptions): SocketHandlerOptions {
   const { capacity, timeout } = options;
   if (capacity !== undefined && !(Number.isInteger(capacity) && capacity >= 1)) {
     throw new RangeError(`capacity must be a positive integer, got ${String(capacity)}`);

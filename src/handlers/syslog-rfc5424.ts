@@ -12,6 +12,7 @@ import { hostname as osHostname } from 'node:os';
 import { basename, extname } from 'node:path';
 import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** Options of the RFC 5424 output (`SysLogHandlerOptions.rfc5424`). */
 export interface Rfc5424Options {
@@ -67,6 +68,8 @@ function defaultAppName(): string {
   return base.slice(0, base.length - extname(base).length) || 'node';
 }
 
+const RFC5424_KEYS = optionKeys<Rfc5424Options>()(['hostname', 'appName', 'msgid', 'sdId']);
+
 /** Builds everything of an RFC 5424 message except `<PRI>1 `, which the handler precomputes per level. */
 export class Rfc5424Encoder {
   /** ` HOSTNAME APP-NAME ` — the same for every record, so built once. */
@@ -75,6 +78,7 @@ export class Rfc5424Encoder {
   readonly #sdId: string | null;
 
   constructor(options: Rfc5424Options) {
+    checkOptions('SysLogHandler rfc5424', options, RFC5424_KEYS);
     if (options.sdId !== undefined && options.sdId !== null && !/^[^=\]" ]{1,32}$/.test(options.sdId)) {
       throw new RangeError(`rfc5424.sdId must be 1-32 characters without '=', ' ', ']' or '"', got '${options.sdId}'`);
     }

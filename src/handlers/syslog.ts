@@ -35,6 +35,7 @@ import {
 import * as C from './syslog-constants.js';
 import { FACILITY_NAMES, PRIORITY_MAP, PRIORITY_NAMES } from './syslog-constants.js';
 import { resolveOptions, type SysLogHandlerOptions } from './syslog-options.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 export * from './syslog-constants.js';
 export type { SysLogHandlerOptions } from './syslog-options.js';
@@ -62,6 +63,10 @@ interface Episode {
 /** Errors that belong to one record (it cannot be sent as it is), not to the connection. */
 const RECORD_ERRORS = new Set(['EMSGSIZE', 'ENOBUFS', 'ERR_SOCKET_DGRAM_NOT_RUNNING']);
 const STANDARD_LEVEL_NAMES = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
+
+const SYSLOG_KEYS = optionKeys<SysLogHandlerOptions>()([
+  'address', 'facility', 'socktype', 'timeout', 'level', 'framing', 'tls', 'capacity', 'rfc5424',
+]);
 
 /**
  * Python's `SysLogHandler`: sends each record to a syslog daemon over UDP (the default, `localhost:514`), TCP,
@@ -136,6 +141,7 @@ export class SysLogHandler extends Handler {
   readonly #offExit: () => void;
 
   constructor(options: SysLogHandlerOptions = {}) {
+    if (new.target === SysLogHandler) checkOptions('SysLogHandler', options, SYSLOG_KEYS);
     super(options.level ?? NOTSET);
     const o = resolveOptions(options);
     this.#rfc5424 = o.rfc5424 === null ? null : new Rfc5424Encoder(o.rfc5424);

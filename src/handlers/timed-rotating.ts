@@ -9,6 +9,7 @@ import { gmtime, localtime, strftime, type StructTime } from '../core/strftime.j
 import { systemClock, type Clock } from '../internal/clock.js';
 import type { FileHandlerOptions } from './file.js';
 import { BaseRotatingHandler, isSpecialFile } from './rotating.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 const MIDNIGHT = 24 * 60 * 60;
 
@@ -68,6 +69,10 @@ function atTimeSeconds(at: AtTime): number {
   return (h * 60 + m) * 60 + s;
 }
 
+const TIMED_KEYS = optionKeys<TimedRotatingFileHandlerOptions>()([
+  'when', 'interval', 'backupCount', 'utc', 'atTime', 'clock', 'encoding', 'delay', 'errors', 'level', 'bufferSize',
+]);
+
 /**
  * Python's `TimedRotatingFileHandler(filename, when, interval, backupCount, encoding, delay, utc, atTime, errors)`.
  *
@@ -99,6 +104,7 @@ export class TimedRotatingFileHandler extends BaseRotatingHandler {
   readonly clock: Clock;
 
   constructor(filename: string, options: TimedRotatingFileHandlerOptions = {}) {
+    if (new.target === TimedRotatingFileHandler) checkOptions('TimedRotatingFileHandler', options, TIMED_KEYS);
     // Validate everything before the file is touched.
     const when = String(options.when ?? 'h').toUpperCase();
     let unit: [number, string, string] | undefined = UNITS[when];

@@ -4,6 +4,9 @@
 import { fstatSync, statSync } from 'node:fs';
 import type { LogRecord } from '../core/record.js';
 import { FileHandler, type FileHandlerOptions } from './file.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
+
+const WATCHED_KEYS = optionKeys<FileHandlerOptions>()(['mode', 'encoding', 'delay', 'errors', 'level', 'bufferSize']);
 
 /**
  * Python's `WatchedFileHandler(filename, mode, encoding, delay, errors)`: before each record, compares the path's
@@ -17,6 +20,9 @@ export class WatchedFileHandler extends FileHandler {
   ino = -1;
 
   constructor(filename: string, modeOrOptions: string | FileHandlerOptions = {}) {
+    if (new.target === WatchedFileHandler && typeof modeOrOptions !== 'string') {
+      checkOptions('WatchedFileHandler', modeOrOptions, WATCHED_KEYS);
+    }
     super(filename, modeOrOptions);
     this._statstream();
   }

@@ -32,7 +32,15 @@ import {
   type QueueItem,
 } from './queue.js';
 import { RecordEncoder } from '../internal/record-encoder.js';
-import { type WorkerHandlerSpec, type WorkerInit, type WorkerMessage } from './worker-protocol.js';
+import {
+  type WorkerClassSpec,
+  type WorkerFormatterSpec,
+  type WorkerHandlerSpec,
+  type WorkerInit,
+  type WorkerMessage,
+  type WorkerModuleSpec,
+} from './worker-protocol.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 
 export type { WorkerHandlerSpec, WorkerClassSpec, WorkerModuleSpec, WorkerFormatterSpec } from './worker-protocol.js';
 
@@ -100,10 +108,21 @@ function resolveModule(spec: string): string {
   return spec; // a package name: resolved in the worker
 }
 
+const CLASS_SPEC_KEYS = optionKeys<WorkerClassSpec>()([
+  'class', 'level', 'formatter', 'name', 'args', 'filename', 'mode', 'encoding', 'delay', 'errors', 'bufferSize', 'stream',
+]);
+const MODULE_SPEC_KEYS = optionKeys<WorkerModuleSpec>()(['module', 'export', 'args']);
+const FORMATTER_SPEC_KEYS = optionKeys<Exclude<WorkerFormatterSpec, string>>()(['format', 'datefmt', 'style', 'validate', 'defaults']);
+
 function prepareSpecs(specs: readonly WorkerHandlerSpec[]): WorkerHandlerSpec[] {
   return specs.map((s) => {
-    if ('module' in s) return { ...s, module: resolveModule(s.module) };
+    if ('module' in s) {
+      checkOptions('WorkerQueueListener handler spec', s, MODULE_SPEC_KEYS);
+      return { ...s, module: resolveModule(s.module) };
+    }
     if (typeof s.class !== 'string') throw new TypeError(`handler spec needs 'class' or 'module': ${JSON.stringify(s)}`);
+    checkOptions('WorkerQueueListener handler spec', s, CLASS_SPEC_KEYS);
+    if (typeof s.formatter === 'object') checkOptions('WorkerQueueListener formatter spec', s.formatter, FORMATTER_SPEC_KEYS);
     return typeof s.filename === 'string' ? { ...s, filename: resolve(s.filename) } : { ...s };
   });
 }
@@ -275,6 +294,10 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
   }
 }
 
+const WORKER_KEYS = optionKeys<WorkerQueueListenerOptions>()([
+  'respectHandlerLevel', 'bufferSize', 'onFull', 'blockTimeout', 'overflowSize', 'exitTimeout', 'workerUrl', 'flushEvery',
+]);
+
 /**
  * A QueueListener whose handlers run in a `worker_threads` Worker. The logging thread only copies prepared records
  * into a bounded shared ring ({@link RingQueue}); the worker builds the real handlers from `handlers` (class names
@@ -315,6 +338,7 @@ export class WorkerQueueListener implements ListenerLike {
   #waiters = 0;
 
   constructor(handlers: WorkerHandlerSpec | readonly WorkerHandlerSpec[], options: WorkerQueueListenerOptions = {}) {
+    if (new.target === WorkerQueueListener) checkOptions('WorkerQueueListener', options, WORKER_KEYS);
     const list = Array.isArray(handlers) ? (handlers as readonly WorkerHandlerSpec[]) : [handlers as WorkerHandlerSpec];
     const onFull = options.onFull ?? 'block';
     if (onFull !== 'block' && onFull !== 'drop') throw new RangeError(`onFull must be 'block' or 'drop', got ${String(onFull)}`);

@@ -2,6 +2,7 @@
  * What HTTPHandler's and SMTPHandler's opt-in batching share: option validation, the "send what waits when the
  * event loop runs dry" hook, and the one report for a batch given up.
  */
+import { checkOptions, optionKeys } from './options.js';
 import { RecordsDroppedError } from '../core/errors.js';
 import { safeRepr } from '../core/repr.js';
 
@@ -20,10 +21,13 @@ export interface BatchConfig {
 // setTimeout's limit (2^31 - 1 ms); beyond it Node fires after 1 ms instead.
 const MAX_TIMER_S = 2_147_483;
 
+const BATCH_KEYS = optionKeys<BatchOptions>()(['maxRecords', 'maxDelay']);
+
 /** Validates `batch` options (STYLE §6: before anything is built); null when batching is off. */
 export function batchConfig(batch: BatchOptions | null | undefined, defaultDelay: number): BatchConfig | null {
   if (batch === null || batch === undefined) return null;
   if (typeof batch !== 'object') throw new TypeError(`batch must be an object or null, got ${String(batch)}`);
+  checkOptions('batch', batch, BATCH_KEYS);
   const maxRecords = batch.maxRecords ?? 100;
   const maxDelay = batch.maxDelay ?? defaultDelay;
   if (!Number.isInteger(maxRecords) || maxRecords < 1) {

@@ -195,7 +195,7 @@ describe('RedactFilter bad input', () => {
   }
 
   test('options: unknown key (with a suggestion), paths not an array, remove not boolean, not an object', () => {
-    assert.throws(() => new RedactFilter({ paths: [], censr: 'x' } as never), /unknown option 'censr' \(did you mean 'censor'\?\)/);
+    assert.throws(() => new RedactFilter({ paths: [], censr: 'x' } as never), /RedactFilter: unknown option 'censr' \(did you mean 'censor'\?\)/);
     assert.throws(() => new RedactFilter({ paths: 'password' } as never), /paths must be an array of strings, got 'password'/);
     assert.throws(() => new RedactFilter({ paths: [3] } as never), /invalid redaction path 3/);
     assert.throws(() => new RedactFilter({ paths: [], remove: 'yes' } as never), /remove must be a boolean, got 'yes'/);
