@@ -122,7 +122,7 @@ export class SysLogHandler extends Handler {
   #prefixes: Map<string, string> | null = null;
   readonly #rfc5424: Rfc5424Encoder | null;
   readonly #tls: ConnectionOptions | null;
-  readonly #delivery: Delivery<Item>;
+  #delivery: Delivery<Item>;
   readonly #capacity: number;
   #transport: SysLogTransport | null = null;
   #opening: Promise<SysLogTransport> | null = null;
@@ -138,7 +138,9 @@ export class SysLogHandler extends Handler {
   #closedReported = false;
   #lastRecord: LogRecord | null = null;
   #idleTimer: NodeJS.Immediate | null = null;
-  readonly #offExit: () => void;
+  #offExit: () => void;
+  /** Set when `close()` has finished: the next record reopens, as CPython's emit() does after close(). */
+  #closeDone = false;
 
   constructor(options: SysLogHandlerOptions = {}) {
     if (new.target === SysLogHandler) checkOptions('SysLogHandler', options, SYSLOG_KEYS);
@@ -153,8 +155,13 @@ export class SysLogHandler extends Handler {
     this.framing = o.framing;
     this.#tls = o.tls;
     this.#capacity = o.capacity;
-    this.#delivery = new Delivery<Item>({
-      capacity: o.capacity,
+    this.#delivery = this.#newDelivery();
+    this.#offExit = this.#registerExit();
+  }
+
+  #newDelivery(): Delivery<Item> {
+    return new Delivery<Item>({
+      capacity: this.#capacity,
       write: (item) => this.#write(item),
       onError: (err, item) => this.handleError(item.record, normalizeError(err)),
       onDrop: () => {}, // counted in emit(), where the dropped record is known
@@ -163,11 +170,27 @@ export class SysLogHandler extends Handler {
         this.#closeTransport();
       },
     });
+  }
+
+  #registerExit(): () => void {
     const ref = new WeakRef(this); // the exit hook must not keep a forgotten handler alive
-    this.#offExit = onExit(() => {
+    return onExit(() => {
       const h = ref.deref();
       if (h !== undefined) h.#atExit();
     });
+  }
+
+  /**
+   * A record after `close()` finished: start over with a new backlog, as CPython's `emit()` reopens the socket
+   * (`createSocket()` when `self.socket` is None) for UDP, unix and IPv6 alike.
+   */
+  #reopen(): void {
+    this.#closeDone = false;
+    this.#closedReported = false;
+    this.#giveUpThrough = this.#seq;
+    this.retryTime = null;
+    this.#delivery = this.#newDelivery();
+    this.#offExit = this.#registerExit();
   }
 
   /** CPython's `facility`; assigning it rebuilds the `<PRI>` table. */
@@ -268,10 +291,12 @@ export class SysLogHandler extends Handler {
 
   /**
    * Formats and encodes the record now, then queues it for the writer. Never blocks and never throws; a full
-   * backlog or a closed handler drops the record (counted in `dropped`, reported once per episode).
+   * backlog, or a record logged while `close()` is still delivering, is dropped (counted in `dropped`, reported
+   * once per episode). After `close()` has finished, a record reopens the handler, as in CPython.
    */
   override emit(record: LogRecord): void {
     try {
+      if (this.#closeDone) this.#reopen();
       const item: Item = { bytes: this.#encode(record), record, seq: ++this.#seq };
       if (!this.#delivery.push(item)) {
         if (!this.#delivery.closed) return this.#noteDrop(record, 'full');
@@ -499,6 +524,7 @@ export class SysLogHandler extends Handler {
     this.#offExit();
     if (this.#idleTimer !== null) clearImmediate(this.#idleTimer);
     await super.close();
+    this.#closeDone = true;
   }
 
   // CPython's class constants, as `SysLogHandler.LOG_LOCAL0`; the module exports them too.

@@ -436,8 +436,13 @@ describe('SysLogHandler faults', () => {
     assert.match(err.message, new RegExp(`dropped 20 records: syslog daemon at 127.0.0.1:${port} unreachable \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\); the backlog was full \\(capacity 5\\)$`));
     await h.close();
     assert.equal(errors.length, 1);
+    // After close() a record reopens the handler, as in CPython (issue #17 item 2); the daemon is still down, so the
+    // next close() gives it up and reports it.
     h.handle(recordOf(rec('ERROR', 40, 'after close')));
+    await h.close();
     assert.equal(h.dropped, 21);
+    assert.equal(errors.length, 2);
+    assert.equal((errors[1] as RecordsDroppedError).dropped, 1);
   });
 
   test('a stalled daemon (accepts, never reads) with timeout: the connection is given up and reopened, flush() does not hang', async () => {
