@@ -283,6 +283,11 @@ describe('the allow option refuses references outside the list before loading th
       () => dictConfig({ version: 1, spec: { cls: ref }, handlers: { h: { class: 'cfg://spec.cls' } } }, { allow: ['pylogging'] }),
       (e: Error) => e.message === "Unable to configure handler 'h'" && e.cause instanceof ConfigRefusedError && e.cause.reference === ref,
     );
+    // dictConfigSync loads nothing, and refuses when it reaches the reference.
+    assert.throws(
+      () => dictConfigSync({ version: 1, handlers: { h: { class: ref } } }, { allow: ['pylogging'] }),
+      (e: Error) => e.cause instanceof ConfigRefusedError && e.cause.message.startsWith(`Refused '${ref}': module`),
+    );
     assert.deepEqual(t.lines(), []);
   });
 
