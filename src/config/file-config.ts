@@ -22,6 +22,7 @@ import { ConfigParser, ConfigParserError } from './ini.js';
 import { literalNames, parseLiteral, resolveLiteral, type PyValue } from './py-literal.js';
 import { dictConfigFromFile } from './dict-config.js';
 import { construct, isJsRef, isSubclassOf, preload, qualifiedInLogging, resolveInLogging, resolveName } from './registry.js';
+import { optionKeys } from '../internal/options.js';
 import { checkTrustOptions, makeGate, passes, requireSubclass, type ConfigTrustOptions, type Gate } from './trust.js';
 
 /** Python's `FileNotFoundError` (`app.ini doesn't exist`). */
@@ -32,7 +33,6 @@ export class FileNotFoundError extends Error {
   readonly code = 'ENOENT';
 }
 
-const OPTION_NAMES = ['defaults', 'disable_existing_loggers', 'encoding', 'allow'];
 
 /** Python's `RuntimeError` (`app.ini is an empty file`, `app.ini is invalid: …`). */
 export class RuntimeError extends Error {
@@ -49,6 +49,8 @@ export interface FileConfigOptions extends ConfigTrustOptions {
   /** The file's encoding (`utf-8`, `latin-1`, `ascii`, `utf-16`…). @default 'utf-8' */
   encoding?: string | null;
 }
+
+const OPTION_NAMES = optionKeys<FileConfigOptions>()(['defaults', 'disable_existing_loggers', 'encoding', 'allow']);
 
 /** What {@link fileConfig} reads: a path, a `file:` URL, a parsed {@link ConfigParser}, or a file-like `{ read() }`. */
 export type FileConfigSource =

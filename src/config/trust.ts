@@ -5,7 +5,7 @@
  * list, before that module is loaded: loading a JavaScript module runs its top-level code.
  */
 import { ValueError } from '../core/errors.js';
-import { checkClosedOptions } from '../formatters/color-options.js';
+import { checkOptions, optionKeys } from '../internal/options.js';
 import { isJsRef, jsRefUrl, pyModuleOf } from './registry.js';
 
 /** One reference a configuration names, as an `allow` predicate sees it. */
@@ -118,9 +118,11 @@ function entryTest(entry: string): (ref: ConfigReference) => boolean {
   };
 }
 
+const TRUST_KEYS = optionKeys<ConfigTrustOptions>()(['allow']);
+
 /** @throws {TypeError} for options other than `allow`, or an `allow` that is neither a list of names nor a function. */
-export function checkTrustOptions(options: object, owner: string, known: readonly string[] = ['allow']): void {
-  checkClosedOptions(options, known, owner);
+export function checkTrustOptions(options: object, owner: string, known: readonly string[] = TRUST_KEYS): void {
+  checkOptions(owner, options, known);
   const allow = (options as ConfigTrustOptions).allow;
   if (allow === undefined || typeof allow === 'function') return;
   if (!Array.isArray(allow)) {
