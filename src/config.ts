@@ -16,6 +16,7 @@ export {
   dictConfigSync,
   dictConfigFromFile,
   type DictConfig,
+  type DictConfigOptions,
   type FormatterConfig,
   type HandlerConfig,
   type LoggerConfig,
@@ -30,6 +31,7 @@ export {
   type FileConfigSource,
 } from './config/file-config.js';
 export { handlersClosed } from './config/common.js';
+export { ConfigRefusedError, type ConfigAllow, type ConfigReference, type ConfigTrustOptions } from './config/trust.js';
 export { ConfigParser, ConfigParserError, DEFAULTSECT, type GetOptions } from './config/ini.js';
 export { PyLiteralError, evaluateLiteral } from './config/py-literal.js';
 export { preload, ModuleNotFoundError, AttributeError, NameError } from './config/registry.js';

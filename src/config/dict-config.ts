@@ -30,6 +30,10 @@ import {
   referencedModule,
   resolveName,
 } from './registry.js';
+import { checkTrustOptions, makeGate, passes, requireSubclass, type ConfigTrustOptions, type Gate } from './trust.js';
+
+/** Options of {@link dictConfig}, {@link dictConfigSync} and {@link dictConfigFromFile}. */
+export type DictConfigOptions = ConfigTrustOptions;
 
 /** A formatter entry: CPython's keys, or a `()` factory with its keyword arguments and `.` properties. */
 export interface FormatterConfig {
@@ -152,14 +156,23 @@ function resolveWrapped(s: string): unknown {
 
 /** CPython's `BaseConfigurator`: lazy `ext://` and `cfg://` conversion on access. */
 class Converter {
-  constructor(readonly config: Dict) {}
+  constructor(
+    readonly config: Dict,
+    readonly gate: Gate | null,
+  ) {}
+
+  /** Resolves a name the config gave (`ext://`, `class`, `()`, …), once the `allow` option lets it through. */
+  resolve(s: string, wrapped = true): unknown {
+    this.gate?.(s);
+    return wrapped ? resolveWrapped(s) : resolveName(s);
+  }
 
   /** Converts a `prefix://suffix` string; everything else is returned unchanged. */
   convert(value: unknown): unknown {
     if (typeof value !== 'string') return value;
     const m = CONVERT.exec(value);
     if (!m) return value;
-    if (m[1] === 'ext') return resolveWrapped(m[2] as string);
+    if (m[1] === 'ext') return this.resolve(m[2] as string);
     if (m[1] === 'cfg') return this.cfg(m[2] as string);
     return value;
   }
@@ -235,6 +248,7 @@ function setProps(target: unknown, props: unknown): void {
 }
 
 const NOT_YET = ' not configured yet';
+const FACTORY_HINT = " (a factory function goes under '()')";
 
 /** Builds everything a (non-incremental) configuration names, without touching the logging globals. */
 class Builder {
@@ -246,14 +260,14 @@ class Builder {
   /** Everything built so far, closed again if the configuration fails. */
   readonly built: Handler[] = [];
 
-  constructor(config: Dict) {
-    this.cv = new Converter(config);
+  constructor(config: Dict, gate: Gate | null) {
+    this.cv = new Converter(config, gate);
   }
 
   /** CPython's `configure_custom`: `()` factory, keyword arguments, `.` properties. */
   custom(config: Dict): unknown {
     const c0 = this.cv.get(config, '()');
-    const c = typeof c0 === 'function' ? c0 : resolveWrapped(String(c0));
+    const c = typeof c0 === 'function' ? c0 : this.cv.resolve(String(c0));
     const kwargs: Dict = {};
     for (const k of Object.keys(config)) {
       if (k === '()' || k === '.') continue;
@@ -286,7 +300,8 @@ class Builder {
       const style = this.cv.get(config, 'style') ?? '%';
       const cname = this.cv.get(config, 'class');
       const defaults = this.cv.get(config, 'defaults');
-      const c = !truthy(cname) ? Formatter : typeof cname === 'function' ? cname : resolveName(String(cname));
+      const c = !truthy(cname) ? Formatter : typeof cname === 'function' ? cname : this.cv.resolve(String(cname), false);
+      requireSubclass(c, Formatter, cname, FACTORY_HINT);
       const kwargs: Dict = defaults !== undefined && defaults !== null ? { defaults } : {};
       const args = Object.hasOwn(config, 'validate') ? [fmt, dfmt, style, this.cv.get(config, 'validate')] : [fmt, dfmt, style];
       result = construct(c, args, kwargs);
@@ -360,13 +375,14 @@ class Builder {
     let factory: (kwargs: Dict) => unknown;
     if (Object.hasOwn(config, '()')) {
       const c0 = take('()');
-      const c = typeof c0 === 'function' ? c0 : resolveWrapped(String(c0));
+      const c = typeof c0 === 'function' ? c0 : this.cv.resolve(String(c0));
       factory = (kwargs) => construct(c, [], kwargs);
     } else {
       // CPython: config.pop('class') gives None, and resolving None fails.
       if (!Object.hasOwn(config, 'class')) throw new AttributeError("'NoneType' object has no attribute 'split'");
       const cname = take('class');
-      const klass = typeof cname === 'function' ? cname : resolveWrapped(String(cname));
+      const klass = typeof cname === 'function' ? cname : this.cv.resolve(String(cname));
+      requireSubclass(klass, Handler, cname, FACTORY_HINT);
       if (isSubclassOf(klass, 'logging.handlers.MemoryHandler')) {
         if (Object.hasOwn(config, 'flushLevel')) config['flushLevel'] = checkLevel(this.cv.get(config, 'flushLevel'));
         if (Object.hasOwn(config, 'target')) config['target'] = this.#requireHandler(this.cv.get(config, 'target'), 'target');
@@ -403,7 +419,7 @@ class Builder {
     if (Object.hasOwn(config, 'queue')) {
       const qspec = this.cv.get(config, 'queue');
       if (typeof qspec === 'string') {
-        const q = resolveWrapped(qspec);
+        const q = this.cv.resolve(qspec);
         if (typeof q !== 'function') throw new TypeError(`Invalid queue specifier ${pyRepr(qspec)}`);
         config['queue'] = construct(q, [], {});
       } else if (isDict(qspec) && !isQueueLike(qspec)) {
@@ -425,7 +441,7 @@ class Builder {
       } else {
         let listener: unknown;
         if (typeof lspec === 'string') {
-          listener = resolveWrapped(lspec);
+          listener = this.cv.resolve(lspec);
           if (isClass(listener) && !listenerLikeClass(listener)) {
             throw new TypeError(`Invalid listener specifier ${pyRepr(lspec)}`);
           }
@@ -537,11 +553,24 @@ function incrementalConfig(b: Builder, config: Dict): void {
  * new handlers are closed and the old configuration stays. On success the old handlers are flushed and closed
  * (newest first; network handlers finish in the background, see `handlersClosed()`), the new handlers get their
  * names, then loggers and root are configured, all in one synchronous step.
+ *
+ * A `class` must name a Handler (formatters: a Formatter) class: anything else is refused before it is called.
+ * `options.allow` refuses the references outside a list (see {@link DictConfigOptions}); here nothing is loaded, so a
+ * refused reference fails when the config reaches it, as `Unable to configure …` with a `ConfigRefusedError` cause.
  * @throws {ValueError} CPython's messages (`Unable to configure handler 'h'`, …), the cause chained in `cause`.
+ * @throws {TypeError} for an unknown option or an invalid `allow`.
  */
-export function dictConfigSync(config: DictConfig | Readonly<Record<string, unknown>>): void {
+export function dictConfigSync(
+  config: DictConfig | Readonly<Record<string, unknown>>,
+  options: DictConfigOptions = {},
+): void {
+  checkTrustOptions(options, 'dictConfig');
+  syncWithGate(config, makeGate(options.allow));
+}
+
+function syncWithGate(config: DictConfig | Readonly<Record<string, unknown>>, gate: Gate | null): void {
   if (!isDict(config)) throw new TypeError(`dictConfig expects a mapping, got ${pyTypeName(config)}`);
-  const b = new Builder(config);
+  const b = new Builder(config, gate);
   const cv = b.cv;
   if (!Object.hasOwn(config, 'version')) throw new ValueError("dictionary doesn't specify a version");
   const version = cv.get(config, 'version');
@@ -606,17 +635,25 @@ export function dictConfigSync(config: DictConfig | Readonly<Record<string, unkn
   if (applyRoot) applyRoot(root);
 }
 
-/** Every string a config may resolve to a module: `class`, `()`, `listener`, `queue` values and `ext://` strings. */
-function collectNames(config: unknown): { names: string[]; js: boolean } {
+/**
+ * Every string a config may resolve to a module: `class`, `()`, `listener`, `queue` values and `ext://` strings;
+ * `refs` has each with its key path, for the `allow` check.
+ */
+function collectNames(config: unknown): { names: string[]; js: boolean; refs: [name: string, where: string][] } {
   const names: string[] = [];
+  const refs: [string, string][] = [];
   let js = false;
   const seen = new Set<unknown>();
-  const walk = (v: unknown, key: string): void => {
+  // `role` marks the top-level dict, its `filters` dict, and a filter entry (whose `class` CPython never reads).
+  const walk = (v: unknown, key: string, where: string, role = ''): void => {
     if (typeof v === 'string') {
       const s = v.startsWith('ext://') ? v.slice(6) : ['class', '()', 'listener', 'queue'].includes(key) ? v : null;
       if (s !== null && referencedModule(s)) {
         names.push(s);
-        if (isJsRef(s)) js = true;
+        if (isJsRef(s)) {
+          js = true;
+          refs.push([s, where]);
+        }
       }
       return;
     }
@@ -626,13 +663,17 @@ function collectNames(config: unknown): { names: string[]; js: boolean } {
     }
     if (v === null || typeof v !== 'object' || seen.has(v)) return;
     seen.add(v);
-    if (Array.isArray(v)) for (const x of v) walk(x, key);
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, key, `${where}[${i}]`));
     else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
-      for (const [k, x] of Object.entries(v)) walk(x, k);
+      for (const [k, x] of Object.entries(v)) {
+        if (role === 'filter' && k === 'class') continue;
+        const next = role === 'top' && k === 'filters' ? 'filters' : role === 'filters' ? 'filter' : '';
+        walk(x, k, where ? `${where}.${k}` : k, next);
+      }
     }
   };
-  walk(config, '');
-  return { names, js };
+  walk(config, '', '', 'top');
+  return { names, js, refs };
 }
 
 /**
@@ -643,19 +684,36 @@ function collectNames(config: unknown): { names: string[]; js: boolean } {
  * JavaScript references `"<module>#<export>"` (`"./my-handlers.js#MyHandler"`, relative to `process.cwd()`).
  * Synchronous, as Python's: the handler modules a config names are loaded with `require()` (of ES modules, Node
  * 20.19+), then the new configuration is swapped in, in one step, by {@link dictConfigSync}.
+ *
+ * A configuration is code: `()` factories, `class` paths, `listener`/`queue` and `ext://` references load modules
+ * and call what they name (`cfg://` only reads the configuration). A `class` must name a Handler (formatters: a
+ * Formatter) class, checked before it is called; `()` may name any function, as in CPython. With `options.allow`,
+ * every reference outside the list is refused before its module is loaded (see {@link DictConfigOptions}).
  * @throws {ValueError} CPython's messages, the cause chained; nothing is changed when it throws.
+ * @throws {ConfigRefusedError} a `"<module>#<export>"` reference outside `options.allow`, naming it and its key path,
+ * before any module is loaded (Python names are refused as `Unable to configure …` with this cause).
+ * @throws {TypeError} for an unknown option or an invalid `allow`.
  */
-export function dictConfig(config: DictConfig | Readonly<Record<string, unknown>>): void {
-  const { names, js } = collectNames(config);
-  preload(names, js);
-  dictConfigSync(config);
+export function dictConfig(config: DictConfig | Readonly<Record<string, unknown>>, options: DictConfigOptions = {}): void {
+  checkTrustOptions(options, 'dictConfig');
+  const gate = makeGate(options.allow);
+  const { names, js, refs } = collectNames(config);
+  if (gate) for (const [name, where] of refs) gate(name, where);
+  // A Python name outside the list is not loaded either (it is refused when the config reaches it).
+  preload(
+    names.filter((n) => passes(gate, n)),
+    js,
+  );
+  syncWithGate(config, gate);
 }
 
 /**
- * For the CLI (`pylogging listen --config logging.json`): reads a JSON file and applies it with {@link dictConfig}.
+ * For the CLI (`pylogging listen --config logging.json`): reads a JSON file and applies it with {@link dictConfig},
+ * with the same options.
  * @throws {SyntaxError} for invalid JSON, naming the file; {@link ValueError} as dictConfig.
  */
-export function dictConfigFromFile(path: string): void {
+export function dictConfigFromFile(path: string, options: DictConfigOptions = {}): void {
+  checkTrustOptions(options, 'dictConfigFromFile');
   let config: unknown;
   try {
     config = JSON.parse(readFileSync(path, 'utf8'));
@@ -663,5 +721,5 @@ export function dictConfigFromFile(path: string): void {
     if (e instanceof SyntaxError) throw new SyntaxError(`${path}: ${e.message}`, { cause: e });
     throw e;
   }
-  dictConfig(config as DictConfig);
+  dictConfig(config as DictConfig, options);
 }

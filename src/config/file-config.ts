@@ -21,7 +21,9 @@ import {
 import { ConfigParser, ConfigParserError } from './ini.js';
 import { literalNames, parseLiteral, resolveLiteral, type PyValue } from './py-literal.js';
 import { dictConfigFromFile } from './dict-config.js';
-import { construct, isJsRef, isSubclassOf, preload, resolveInLogging, resolveName } from './registry.js';
+import { construct, isJsRef, isSubclassOf, preload, qualifiedInLogging, resolveInLogging, resolveName } from './registry.js';
+import { optionKeys } from '../internal/options.js';
+import { checkTrustOptions, makeGate, passes, requireSubclass, type ConfigTrustOptions, type Gate } from './trust.js';
 
 /** Python's `FileNotFoundError` (`app.ini doesn't exist`). */
 export class FileNotFoundError extends Error {
@@ -31,14 +33,15 @@ export class FileNotFoundError extends Error {
   readonly code = 'ENOENT';
 }
 
+
 /** Python's `RuntimeError` (`app.ini is an empty file`, `app.ini is invalid: …`). */
 export class RuntimeError extends Error {
   /** `'RuntimeError'`, the Python class name shown before the message. */
   override name = 'RuntimeError';
 }
 
-/** Keyword arguments of {@link fileConfig}, with Python's names. */
-export interface FileConfigOptions {
+/** Keyword arguments of {@link fileConfig}, with Python's names, and pylogging's `allow`. */
+export interface FileConfigOptions extends ConfigTrustOptions {
   /** Values for the `[DEFAULT]` section (Python's `ConfigParser(defaults)`). @default null */
   defaults?: Readonly<Record<string, unknown>> | null;
   /** Disable existing loggers the file does not name (children of named ones are reset instead). @default true */
@@ -46,6 +49,8 @@ export interface FileConfigOptions {
   /** The file's encoding (`utf-8`, `latin-1`, `ascii`, `utf-16`…). @default 'utf-8' */
   encoding?: string | null;
 }
+
+const OPTION_NAMES = optionKeys<FileConfigOptions>()(['defaults', 'disable_existing_loggers', 'encoding', 'allow']);
 
 /** What {@link fileConfig} reads: a path, a `file:` URL, a parsed {@link ConfigParser}, or a file-like `{ read() }`. */
 export type FileConfigSource =
@@ -102,19 +107,33 @@ function keyList(text: string): string[] {
   return text.split(',').map((s) => s.trim());
 }
 
-/** A fileConfig class name: `eval(name, vars(logging))`, falling back to the absolute import walk. */
-function resolveClass(name: string): unknown {
-  if (isJsRef(name)) return resolveName(name);
+/**
+ * A fileConfig class name: `eval(name, vars(logging))`, falling back to the absolute import walk; each name tried
+ * passes the `allow` gate first.
+ */
+function resolveClass(name: string, gate: Gate | null): unknown {
+  if (isJsRef(name)) {
+    gate?.(name);
+    return resolveName(name);
+  }
+  const n = name.trim();
   try {
-    return resolveInLogging(name.trim());
+    gate?.(qualifiedInLogging(n));
+    return resolveInLogging(n);
   } catch (e) {
-    if (e instanceof Error && (e.name === 'NameError' || e.name === 'AttributeError')) return resolveName(name.trim());
+    if (e instanceof Error && (e.name === 'NameError' || e.name === 'AttributeError')) {
+      gate?.(n);
+      return resolveName(n);
+    }
     throw e;
   }
 }
 
+const NO_FACTORY = ' (fileConfig has no factories: use dictConfig with \'()\')';
+
 interface Parsed {
   cp: ConfigParser;
+  gate: Gate | null;
   /** Parsed `args`/`kwargs`/`defaults` literals by `section/option`. */
   literals: Map<string, PyValue>;
 }
@@ -144,7 +163,8 @@ function createFormatters(p: Parsed): Map<string, unknown> {
     const defaults = cp.get(sect, 'defaults', { raw: true, fallback: null });
     section(cp, sect);
     const className = cp.get(sect, 'class', { fallback: null });
-    const c = className ? resolveClass(className) : Formatter;
+    const c = className ? resolveClass(className, p.gate) : Formatter;
+    requireSubclass(c, Formatter, className, NO_FACTORY);
     const f =
       defaults !== null
         ? construct(c, [fs, dfs, stl], { defaults: literal(p, sect, 'defaults', defaults) })
@@ -163,7 +183,9 @@ function installHandlers(p: Parsed, formatters: Map<string, unknown>, built: Han
   for (const hand of keyList(hlist)) {
     const sect = `handler_${hand}`;
     section(cp, sect);
-    const klass = resolveClass(item(cp, sect, 'class'));
+    const className = item(cp, sect, 'class');
+    const klass = resolveClass(className, p.gate);
+    requireSubclass(klass, Handler, className, NO_FACTORY);
     const fmt = cp.get(sect, 'formatter', { fallback: '' }) as string;
     const args = literal(p, sect, 'args', cp.get(sect, 'args', { fallback: '()' }) as string);
     const kwargs = literal(p, sect, 'kwargs', cp.get(sect, 'kwargs', { fallback: '{}' }) as string);
@@ -225,6 +247,19 @@ function planLogger(cp: ConfigParser, sect: string, handlers: Map<string, Handle
   };
 }
 
+/** The `class=` of a handler or formatter section (trimmed; uninterpolated when interpolation fails), or null. */
+function classOf(cp: ConfigParser, sect: string): string | null {
+  if (!sect.startsWith('handler_') && !sect.startsWith('formatter_')) return null;
+  let cls: string | null;
+  try {
+    cls = cp.get(sect, 'class', { fallback: null });
+  } catch {
+    // reported in order when the section is used
+    cls = cp.get(sect, 'class', { fallback: null, raw: true });
+  }
+  return cls?.trim() ?? null;
+}
+
 function collectNames(cp: ConfigParser, literals: Map<string, PyValue>): string[] {
   const names: string[] = [];
   const add = (n: string): void => {
@@ -232,8 +267,8 @@ function collectNames(cp: ConfigParser, literals: Map<string, PyValue>): string[
   };
   for (const sect of cp.sections()) {
     if (sect.startsWith('handler_') || sect.startsWith('formatter_')) {
-      const cls = cp.get(sect, 'class', { fallback: null, raw: true });
-      if (cls) add(cls.trim());
+      const cls = classOf(cp, sect);
+      if (cls) add(cls);
       for (const opt of ['args', 'kwargs', 'defaults']) {
         const text = cp.get(sect, opt, { fallback: null, raw: opt === 'defaults' });
         if (text === null) continue;
@@ -259,8 +294,9 @@ function collectNames(cp: ConfigParser, literals: Map<string, PyValue>): string[
  * `SyntaxError` where CPython's `eval` would have run code.
  */
 export function fileConfigSync(fname: FileConfigSource, options: FileConfigOptions = {}): void {
+  checkTrustOptions(options, 'fileConfig', OPTION_NAMES);
   const cp = readParser(fname, options);
-  applyParsed({ cp, literals: new Map() }, options);
+  applyParsed({ cp, literals: new Map(), gate: makeGate(options.allow) }, options);
 }
 
 function applyParsed(p: Parsed, options: FileConfigOptions): void {
@@ -311,11 +347,23 @@ function applyParsed(p: Parsed, options: FileConfigOptions): void {
  * Synchronous, as Python's: the handler modules the file names are loaded with `require()` first.
  */
 export function fileConfig(fname: FileConfigSource, options: FileConfigOptions = {}): void {
+  checkTrustOptions(options, 'fileConfig', OPTION_NAMES);
+  const gate = makeGate(options.allow);
   const cp = readParser(fname, options);
   const literals = new Map<string, PyValue>();
   const names = collectNames(cp, literals);
-  preload(names, names.some(isJsRef));
-  applyParsed({ cp, literals }, options);
+  if (gate) {
+    for (const sect of cp.sections()) {
+      const cls = classOf(cp, sect);
+      if (cls !== null && isJsRef(cls)) gate(cls, `[${sect}] class`);
+    }
+  }
+  // A Python name outside the list is not loaded either (it is refused when the file reaches it).
+  preload(
+    names.filter((n) => passes(gate, n)),
+    names.some(isJsRef),
+  );
+  applyParsed({ cp, literals, gate }, options);
 }
 
 /**
@@ -323,8 +371,9 @@ export function fileConfig(fname: FileConfigSource, options: FileConfigOptions =
  * first, then the INI format).
  */
 export function configFromFile(path: string, options: FileConfigOptions = {}): void {
+  checkTrustOptions(options, 'configFromFile', OPTION_NAMES);
   if (path.toLowerCase().endsWith('.json')) {
-    dictConfigFromFile(path);
+    dictConfigFromFile(path, options.allow === undefined ? {} : { allow: options.allow });
     return;
   }
   fileConfig(path, options);

@@ -677,3 +677,25 @@ export function construct(factory: unknown, args: readonly unknown[], kwargs: Re
   if (isClass(factory)) return new factory(...callArgs);
   return (factory as (...a: unknown[]) => unknown)(...callArgs);
 }
+
+/** The URL a `"<module>#<export>"` reference's module resolves to (what {@link preload} would load), without loading it. */
+export function jsRefUrl(ref: string): string {
+  return specUrl(splitJsRef(ref)[0]);
+}
+
+/** The Python module of a dotted name: its longest prefix that is a module we model, else its first part. */
+export function pyModuleOf(name: string): string {
+  const parts = name.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const prefix = parts.slice(0, n).join('.');
+    if (MODULES.has(prefix)) return prefix;
+  }
+  return parts[0] as string;
+}
+
+/** The absolute name {@link resolveInLogging} looks `dotted` up as: `StreamHandler` → `logging.StreamHandler`. */
+export function qualifiedInLogging(dotted: string): string {
+  const first = dotted.split('.')[0] as string;
+  if (!inLoggingNamespace(first)) return dotted;
+  return first === 'sys' ? dotted : `logging.${dotted}`;
+}
