@@ -1,0 +1,402 @@
+/**
+ * JsonFormatter: python-json-logger's `pythonjsonlogger.jsonlogger.JsonFormatter`, one JSON object per record.
+ *
+ * The oracle is python-json-logger 2.0.1 (Debian's python3-pythonjsonlogger): the same keys in the same order, the
+ * same separators, escapes and number texts, for the same record. `format()` has two routes to those bytes: the
+ * general one builds python-json-logger's ordered dict (a Map) exactly as `add_fields` does and serialises it; the
+ * fast one, taken when no key can collide with another, writes the same text straight from the compiled field list
+ * without building the dict.
+ */
+import { CALLER_FIELDS, Formatter } from '../core/formatter.js';
+import type { LogRecord } from '../core/record.js';
+import { str } from '../core/repr.js';
+import { isoformatUtc, jsonEncoderDefault } from './json-default.js';
+import { encodeJson, encodeLogData, encodeString, type EncodeOptions, type JsonDefault } from './json-encode.js';
+import {
+  boolOption,
+  checkOptionKeys,
+  fieldsOption,
+  indentText,
+  type JsonFormatterOptions,
+} from './json-options.js';
+
+/**
+ * python-json-logger's `RESERVED_ATTRS`: the LogRecord attributes that are never written as extra fields (plus
+ * `taskName`, which python-json-logger reserves on Python 3.12+, where records have it).
+ */
+export const RESERVED_ATTRS: readonly string[] = Object.freeze([
+  'args', 'asctime', 'created', 'exc_info', 'exc_text', 'filename', 'funcName', 'levelname', 'levelno', 'lineno',
+  'module', 'msecs', 'message', 'msg', 'name', 'pathname', 'process', 'processName', 'relativeCreated',
+  'stack_info', 'thread', 'threadName', 'taskName',
+]);
+
+/** python-json-logger's log data: the ordered dict `add_fields` fills and `jsonify_log_record` serialises. */
+export type LogData = Map<string, unknown>;
+
+// A LogRecord's own keys in the order its constructor assigns them (CPython's __dict__ order).
+const RECORD_KEYS: readonly string[] = [
+  'name', 'msg', 'args', 'levelname', 'levelno', 'pathname', 'filename', 'module', 'exc_info', 'exc_text',
+  'stack_info', 'lineno', 'funcName', 'created', 'msecs', 'relativeCreated', 'thread', 'threadName', 'processName',
+  'process', 'taskName',
+];
+const ALWAYS_OWN: ReadonlySet<string> = new Set(RECORD_KEYS);
+
+/** Python's `isinstance(x, dict)` for a JS value: a plain object. */
+function isDict(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Python's truthiness of a dict value (`not message_dict.get('exc_info')`). */
+function pyTruthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '' || v === 0n) return false;
+  if (typeof v === 'number') return true; // NaN is truthy in Python
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof Map || v instanceof Set) return v.size > 0;
+  if (isDict(v)) {
+    for (const _ in v) return true;
+    return false;
+  }
+  return true;
+}
+
+/** True when `%`-merging `text` reads its argument: it has a conversion other than `%%`. */
+function readsArgs(text: string): boolean {
+  for (let p = text.indexOf('%'); p !== -1; p = text.indexOf('%', p + 2)) {
+    if (text.charCodeAt(p + 1) !== 37) return true;
+  }
+  return false;
+}
+
+/** `%` style, python-json-logger 2.0.1's `parse`: every `(…)` group in the format (`re.findall(r'\((.+?)\)')`). */
+const PERCENT_FIELDS = /\(([^\n]+?)\)/g;
+/** `{` style, python-json-logger 3.x: `re.findall(r'\{(.+?)\}')`. */
+const BRACE_FIELDS = /\{([^\n]+?)\}/g;
+/** `$` style, python-json-logger 3.x: `$name`, `${name}`; `$$` is a literal dollar. */
+const DOLLAR_FIELDS = /\$(?:\$|\{([^\n]+?)\}|([_a-z][_a-z0-9]*))/gi;
+
+/**
+ * Python's `pythonjsonlogger.jsonlogger.JsonFormatter`: each record becomes one JSON object holding the fields the
+ * format string names (`'%(asctime)s %(levelname)s %(name)s %(message)s'`), then the keys of a dict message, then
+ * the record's extra attributes, then (Node addition) the fields of a mapping argument, then the timestamp.
+ *
+ * ```ts
+ * const h = new FileHandler(join(tmpdir(), 'app.jsonl'));
+ * h.setFormatter(new JsonFormatter('%(asctime)s %(levelname)s %(name)s %(message)s', { renameFields: { levelname: 'level' } }));
+ * ```
+ *
+ * Differs from python-json-logger 2.0.1: `staticFields`, `defaults` and the `{`/`$` styles follow python-json-logger
+ * 3.x's documentation (2.0.1 lacks or ignores them); `mappingFields` is a Node addition; values JSON cannot hold
+ * never raise (see {@link jsonEncoderDefault}); a circular reference is written as `"[Circular]"`.
+ */
+export class JsonFormatter extends Formatter {
+  /** `json_default`. */
+  readonly json_default: JsonDefault;
+  /** `json_indent` as the text of one level, or null. */
+  readonly json_indent: string | null;
+  /** `json_ensure_ascii`. */
+  readonly json_ensure_ascii: boolean;
+  /** `prefix`. */
+  readonly prefix: string;
+  /** `rename_fields`. */
+  readonly rename_fields: ReadonlyMap<string, string>;
+  /** `static_fields`. */
+  readonly static_fields: ReadonlyMap<string, unknown>;
+  /** `reserved_attrs`. */
+  readonly reserved_attrs: ReadonlySet<string>;
+  /** `timestamp`: false, true (key `"timestamp"`) or the key. */
+  readonly timestamp: boolean | string;
+  /** Node addition: whether an unconsumed mapping argument becomes fields. */
+  readonly mapping_fields: boolean;
+  /** The fields the format names (`parse()`), in order, duplicates kept. */
+  readonly _required_fields: readonly string[];
+  /** Attributes never written as extras: the required fields and the reserved ones. */
+  readonly _skip_fields: ReadonlySet<string>;
+  /** Formatter `defaults` (python-json-logger 3.2+: fields written first, overridable). */
+  readonly #defaults: ReadonlyMap<string, unknown>;
+  readonly #styleChar: string;
+
+  readonly #enc: EncodeOptions;
+  readonly #usesAsctime: boolean;
+  readonly #timestampKey: string | null;
+  // The fast route's compiled object: output keys (unique, first-assignment order), the field each takes its value
+  // from (the last one assigned to that key), and the text before each value (`{"k": `, `, "k": `).
+  readonly #outKeys: ReadonlySet<string>;
+  readonly #src: readonly string[];
+  readonly #own: readonly boolean[];
+  readonly #heads: readonly string[];
+  readonly #sep: string;
+  readonly #open: string;
+  readonly #close: string;
+  readonly #skipAt: readonly boolean[];
+  readonly #general: boolean;
+
+  constructor(fmt?: string | null, options: JsonFormatterOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`JsonFormatter: options must be an object, got ${typeof options}`);
+    }
+    checkOptionKeys(options);
+    const base: JsonFormatterOptions = {};
+    if (options.datefmt !== undefined) base.datefmt = options.datefmt;
+    if (options.style !== undefined) base.style = options.style;
+    if (options.validate !== undefined) base.validate = options.validate;
+    if (options.defaults !== undefined) base.defaults = options.defaults;
+    super(fmt, base);
+    this.#styleChar = options.style ?? '%';
+    const jd = options.jsonDefault;
+    if (jd !== undefined && jd !== null && typeof jd !== 'function') {
+      throw new TypeError(`JsonFormatter: jsonDefault must be a function or null, got ${typeof jd}`);
+    }
+    this.json_default = jd ?? jsonEncoderDefault;
+    this.json_indent = indentText(options.jsonIndent);
+    this.json_ensure_ascii = boolOption('jsonEnsureAscii', options.jsonEnsureAscii, true);
+    const prefix = options.prefix ?? '';
+    if (typeof prefix !== 'string') throw new TypeError(`JsonFormatter: prefix must be a string, got ${typeof prefix}`);
+    this.prefix = prefix;
+    const rename = fieldsOption('renameFields', options.renameFields);
+    for (const [k, v] of rename) {
+      if (typeof v !== 'string') throw new TypeError(`JsonFormatter: renameFields['${k}'] must be a string, got ${typeof v}`);
+    }
+    this.rename_fields = rename as ReadonlyMap<string, string>;
+    this.static_fields = fieldsOption('staticFields', options.staticFields);
+    const reserved = options.reservedAttrs ?? RESERVED_ATTRS;
+    if (typeof reserved === 'string' || typeof reserved[Symbol.iterator] !== 'function') {
+      throw new TypeError('JsonFormatter: reservedAttrs must be an array of attribute names');
+    }
+    this.reserved_attrs = new Set(reserved);
+    const ts = options.timestamp ?? false;
+    if (typeof ts !== 'boolean' && typeof ts !== 'string') {
+      throw new TypeError(`JsonFormatter: timestamp must be a boolean or a key, got ${typeof ts}`);
+    }
+    this.timestamp = ts;
+    this.#timestampKey = ts === true ? 'timestamp' : ts === false || ts === '' ? null : ts;
+    this.mapping_fields = boolOption('mappingFields', options.mappingFields, true);
+    this.#defaults = fieldsOption('defaults', options.defaults);
+
+    this._required_fields = this.parse();
+    this._skip_fields = new Set([...this._required_fields, ...this.reserved_attrs]);
+    this.#usesAsctime = this._required_fields.includes('asctime');
+    this.#enc = { indent: this.json_indent, ensureAscii: this.json_ensure_ascii, default: this.json_default };
+
+    const keys: string[] = [];
+    const src: string[] = [];
+    for (const f of this._required_fields) {
+      const k = this.rename_fields.get(f) ?? f;
+      const i = keys.indexOf(k);
+      if (i === -1) {
+        keys.push(k);
+        src.push(f);
+      } else {
+        src[i] = f;
+      }
+    }
+    this.#outKeys = new Set(keys);
+    this.#src = src;
+    this.#own = src.map((f) => ALWAYS_OWN.has(f));
+    const ind = this.json_indent;
+    this.#open = ind === null ? '{' : `{\n${ind}`;
+    this.#sep = ind === null ? ', ' : `,\n${ind}`;
+    this.#close = ind === null ? '}' : '\n}';
+    this.#heads = keys.map((k, i) => `${i === 0 ? this.#open : this.#sep}${encodeString(k, this.json_ensure_ascii)}: `);
+    this.#skipAt = RECORD_KEYS.map((k) => this._skip_fields.has(k));
+    const P = JsonFormatter.prototype;
+    this.#general =
+      this.#defaults.size > 0 ||
+      this.static_fields.size > 0 ||
+      this.add_fields !== P.add_fields ||
+      this.process_log_record !== P.process_log_record ||
+      this.jsonify_log_record !== P.jsonify_log_record ||
+      this.serialize_log_record !== P.serialize_log_record;
+  }
+
+  /**
+   * The fields the format names, in order: `%` style as python-json-logger 2.0.1 (every `(…)` group), `{` and `$`
+   * styles as python-json-logger 3.x. Override to support another scheme.
+   */
+  parse(): string[] {
+    const fmt = this._fmt;
+    const style = this.#styleChar;
+    const out: string[] = [];
+    if (style === '{') {
+      for (const m of fmt.matchAll(BRACE_FIELDS)) out.push(m[1] as string);
+    } else if (style === '$') {
+      for (const m of fmt.matchAll(DOLLAR_FIELDS)) {
+        const name = m[1] ?? m[2];
+        if (name) out.push(name);
+      }
+    } else {
+      for (const m of fmt.matchAll(PERCENT_FIELDS)) out.push(m[1] as string);
+    }
+    return out;
+  }
+
+  /** True when the format names `asctime`. */
+  override usesTime(): boolean {
+    return this.#usesAsctime;
+  }
+
+  /** True when a field needing the JS stack is named by the format or not reserved (so it is written as extra). */
+  override usesCallerInfo(): boolean {
+    for (const f of CALLER_FIELDS) if (this._required_fields.includes(f) || !this.reserved_attrs.has(f)) return true;
+    return false;
+  }
+
+  /**
+   * Fills `logData` from the record, in python-json-logger's order: `defaults`, the format's fields (renamed),
+   * `static_fields`, the message dict, the record's extra attributes, the unconsumed mapping argument (Node
+   * addition), the timestamp. A key set twice keeps its first place and takes the last value, as in a Python dict.
+   * Override to add fields.
+   */
+  add_fields(logData: LogData, record: LogRecord, messageDict: ReadonlyMap<string, unknown>): void {
+    for (const [k, v] of this.#defaults) logData.set(k, v);
+    const rec = record as unknown as Record<string, unknown>;
+    for (const f of this._required_fields) {
+      logData.set(this.rename_fields.get(f) ?? f, Object.hasOwn(rec, f) ? rec[f] : null);
+    }
+    for (const [k, v] of this.static_fields) logData.set(k, v);
+    for (const [k, v] of messageDict) logData.set(k, v);
+    for (const k of Object.keys(rec)) {
+      if (!this._skip_fields.has(k) && k.charCodeAt(0) !== 95) logData.set(k, rec[k]);
+    }
+    const mapping = this.#mappingOf(record);
+    if (mapping !== null) for (const k of Object.keys(mapping)) logData.set(k, readField(mapping, k));
+    if (this.#timestampKey !== null) logData.set(this.#timestampKey, isoformatUtc(record.created));
+  }
+
+  /** Override to change the log data before it is serialised; the default returns it unchanged. */
+  process_log_record(logData: LogData): LogData {
+    return logData;
+  }
+
+  /** `json.dumps(logData, default=json_default, indent=json_indent, ensure_ascii=json_ensure_ascii)`. */
+  jsonify_log_record(logData: LogData): string {
+    return encodeLogData(logData, this.#enc);
+  }
+
+  /** `prefix` + the JSON text. */
+  serialize_log_record(logData: LogData): string {
+    return this.prefix + this.jsonify_log_record(logData);
+  }
+
+  /**
+   * The record as one JSON object. Sets `record.message` (null for a dict message, as python-json-logger 2.0.1) and
+   * `record.asctime` when the format names it.
+   * @throws What the message merge raises (a bad `%` format); `Handler.format` callers route it to `handleError`.
+   */
+  override format(record: LogRecord): string {
+    const msg = record.msg;
+    const dictMsg = isDict(msg);
+    const rec = record as unknown as Record<string, unknown>;
+    if (dictMsg) rec['message'] = null;
+    else record.message = record.getMessage();
+    if (this.#usesAsctime) record.asctime = this.formatTime(record, this.datefmt);
+    if (!dictMsg && !this.#general && !record.exc_info && !record.exc_text && !record.stack_info) {
+      const fast = this.#fast(record);
+      if (fast !== null) return fast;
+    }
+    const messageDict: LogData = new Map();
+    if (dictMsg) for (const k of Object.keys(msg)) messageDict.set(k, readField(msg, k));
+    if (record.exc_info && !pyTruthy(messageDict.get('exc_info'))) {
+      messageDict.set('exc_info', this.formatException(record.exc_info));
+    }
+    if (!pyTruthy(messageDict.get('exc_info')) && record.exc_text) messageDict.set('exc_info', record.exc_text);
+    if (record.stack_info && !pyTruthy(messageDict.get('stack_info'))) {
+      messageDict.set('stack_info', this.formatStack(record.stack_info));
+    }
+    let logData: LogData = new Map();
+    this.add_fields(logData, record, messageDict);
+    logData = this.process_log_record(logData);
+    return this.serialize_log_record(logData);
+  }
+
+  /** The fields of the record's mapping argument when the message does not read it (and the option is on). */
+  #mappingOf(record: LogRecord): Record<string, unknown> | null {
+    const args = record.args;
+    if (!this.mapping_fields || !isDict(args)) return null;
+    const msg = record.msg;
+    if (!isDict(msg)) {
+      let text: string;
+      try {
+        text = typeof msg === 'string' ? msg : str(msg);
+      } catch {
+        return null;
+      }
+      if (readsArgs(text)) return null;
+    }
+    return args;
+  }
+
+  /**
+   * The same bytes as the general route for a record without dict message, exception, stack or static/default
+   * fields; null when an extra, mapping or timestamp key collides with an earlier key (the general route then
+   * handles the replacement in place).
+   */
+  #fast(record: LogRecord): string | null {
+    const rec = record as unknown as Record<string, unknown>;
+    const enc = this.#enc;
+    const ea = this.json_ensure_ascii;
+    const heads = this.#heads;
+    const src = this.#src;
+    const own = this.#own;
+    let out = '';
+    for (let i = 0; i < heads.length; i++) {
+      const f = src[i] as string;
+      const v = own[i] || Object.hasOwn(rec, f) ? rec[f] : null;
+      out += (heads[i] as string) + (typeof v === 'string' ? encodeString(v, ea) : encodeJson(v, enc, 1));
+    }
+    let first = heads.length === 0;
+    const outKeys = this.#outKeys;
+    // Extra attributes: the record's own keys beyond the skipped ones. The constructor's keys come first and in a
+    // known order, so they are matched by position (a pointer compare) before falling back to the set.
+    let extras: string[] | null = null;
+    const skipAt = this.#skipAt;
+    const skip = this._skip_fields;
+    let pos = 0;
+    for (const k in rec) {
+      if (pos < RECORD_KEYS.length && k === RECORD_KEYS[pos]) {
+        if (skipAt[pos++]) continue;
+      } else {
+        pos = RECORD_KEYS.length;
+        if (skip.has(k)) continue;
+      }
+      if (k.charCodeAt(0) === 95 || !Object.hasOwn(rec, k)) continue;
+      if (outKeys.has(k)) return null;
+      (extras ??= []).push(k);
+      out += `${first ? this.#open : this.#sep}${encodeString(k, ea)}: ${encodeJson(rec[k], enc, 1)}`;
+      first = false;
+    }
+    const mapping = this.#mappingOf(record);
+    let mkeys: string[] | null = null;
+    if (mapping !== null) {
+      mkeys = Object.keys(mapping);
+      for (const k of mkeys) {
+        if (outKeys.has(k) || extras?.includes(k)) return null;
+        out += `${first ? this.#open : this.#sep}${encodeString(k, ea)}: ${encodeJson(readField(mapping, k), enc, 1)}`;
+        first = false;
+      }
+    }
+    const tk = this.#timestampKey;
+    if (tk !== null) {
+      if (outKeys.has(tk) || extras?.includes(tk) || mkeys?.includes(tk)) return null;
+      out += `${first ? this.#open : this.#sep}${encodeString(tk, ea)}: ${encodeString(isoformatUtc(record.created), ea)}`;
+      first = false;
+    }
+    return this.prefix + (first ? '{}' : out + this.#close);
+  }
+}
+
+/** Reads one field of a user object; a throwing getter becomes a placeholder value for that field alone. */
+function readField(o: object, k: string): unknown {
+  try {
+    return (o as Record<string, unknown>)[k];
+  } catch (e) {
+    let text: string;
+    try {
+      text = str(e);
+    } catch {
+      text = 'unprintable error';
+    }
+    return `<unreadable: ${text}>`;
+  }
+}
