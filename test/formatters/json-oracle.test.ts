@@ -263,7 +263,7 @@ function formatWith(C: typeof JsonFormatter, c: Case): string {
     else o[PY_TO_TS[k] as string] = k === 'static_fields' || k === 'defaults' ? decode(v) : v;
   }
   try {
-    const f = new C(fmt, o as JsonFormatterOptions);
+    const f = new C(fmt, o);
     if (c.gmtime) f.converter = gmtime;
     return f.format(makeLogRecord(decode(c.record) as Record<string, unknown>));
   } catch (e) {
