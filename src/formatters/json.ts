@@ -128,6 +128,7 @@ export class JsonFormatter extends Formatter {
   readonly #codes: readonly number[];
   readonly #lastValue: (string | null)[];
   readonly #lastText: string[];
+  readonly #lastOut: string[];
   readonly #expected: readonly string[];
   readonly #heads: readonly string[];
   readonly #sep: string;
@@ -206,6 +207,7 @@ export class JsonFormatter extends Formatter {
     this.#close = ind === null ? '}' : '\n}';
     this.#lastValue = keys.map(() => null);
     this.#lastText = keys.map(() => '');
+    this.#lastOut = keys.map(() => '');
     this.#heads = keys.map((k, i) => `${i === 0 ? this.#open : this.#sep}${encodeString(k, this.json_ensure_ascii)}: `);
     const expected = [...RECORD_KEYS, 'message', 'asctime'];
     const cut = expected.findIndex((k) => !this._skip_fields.has(k));
@@ -352,7 +354,14 @@ export class JsonFormatter extends Formatter {
     const codes = this.#codes;
     const lastV = this.#lastValue;
     const lastE = this.#lastText;
+    const lastOut = this.#lastOut;
     let out = '';
+    // `reuse`: every field so far has the value it had in the last record, so `lastOut[i]` (the flattened text up to
+    // and including field i) is this record's text too. `chain`: every field so far is a string whose text is cached,
+    // so `lastOut[i]` can be refreshed. measured (Node 20.20, writeSync of the line): a 12-piece concatenation costs
+    // 200–250 ns more to write than a flat string; asctime, levelname and name change at most once a millisecond.
+    let reuse = true;
+    let chain = true;
     for (let i = 0; i < heads.length; i++) {
       // Named loads for the usual fields: the record's shape is stable, so each is a monomorphic inline-cache hit.
       // measured (Node 20.20, 4 fields): 35 ns against 60–70 ns for keyed `rec[f]` loads (megamorphic).
@@ -368,11 +377,12 @@ export class JsonFormatter extends Formatter {
           v = record.name;
           break;
         case F_MESSAGE:
-          v = record.message;
           if (msgJson !== null) {
             out += (heads[i] as string) + msgJson;
+            reuse = chain = false;
             continue;
           }
+          v = record.message;
           break;
         case F_OWN:
           v = rec[src[i] as string];
@@ -382,19 +392,28 @@ export class JsonFormatter extends Formatter {
           v = Object.hasOwn(rec, f) ? rec[f] : null;
         }
       }
-      let text: string;
-      if (typeof v === 'string') {
-        // Names, level names and asctime repeat from record to record (the same string object): keep the last text.
-        if (v === lastV[i]) text = lastE[i] as string;
-        else {
-          text = encodeString(v, ea);
+      if (typeof v !== 'string') {
+        out += (heads[i] as string) + encodeJson(v, enc, 1);
+        reuse = chain = false;
+        continue;
+      }
+      if (v === lastV[i]) {
+        if (reuse) {
+          out = lastOut[i] as string;
+          continue;
+        }
+        out += (heads[i] as string) + (lastE[i] as string);
+      } else {
+        reuse = false;
+        const text = encodeString(v, ea);
+        out += (heads[i] as string) + text;
+        if (chain) {
           lastV[i] = v;
           lastE[i] = text;
         }
-      } else {
-        text = encodeJson(v, enc, 1);
       }
-      out += (heads[i] as string) + text;
+      if (chain) lastOut[i] = flatten(out);
+      else lastV[i] = null;
     }
     let first = heads.length === 0;
     const outKeys = this.#outKeys;
@@ -445,6 +464,17 @@ const F_ASCTIME = 2;
 const F_LEVELNAME = 3;
 const F_NAME = 4;
 const F_MESSAGE = 5;
+
+/**
+ * Makes V8 store `s` as one flat string (a number conversion flattens a concatenation in place), so later
+ * concatenations that include it, and the final write, copy it in one piece.
+ */
+function flatten(s: string): string {
+  FLAT.n = +s;
+  return s;
+}
+// The conversion's result is stored, so the optimiser cannot drop the conversion as dead code.
+const FLAT = { n: 0 };
 
 /** Reads one field of a user object; a throwing getter becomes a placeholder value for that field alone. */
 function readField(o: object, k: string): unknown {
