@@ -24,6 +24,7 @@ import { CRITICAL, DEBUG, ERROR, FATAL, INFO, NOTSET, WARN, WARNING } from '../c
 import { FileHandler } from '../handlers/file.js';
 import { NullHandler, StreamHandler } from '../handlers/stream.js';
 import { AttributeError } from '../core/errors.js';
+import { JSON_FORMATTER_SIGNATURE } from '../formatters/json-config.js';
 
 export { AttributeError };
 
@@ -181,6 +182,9 @@ const MODULES: ReadonlyMap<string, { package: boolean }> = new Map([
   ['sys', { package: false }],
   ['queue', { package: false }],
   ['socket', { package: false }],
+  ['pythonjsonlogger', { package: true }],
+  ['pythonjsonlogger.jsonlogger', { package: false }],
+  ['pythonjsonlogger.json', { package: false }],
 ]);
 
 /** One lazily loaded handler export per Python name, with the file under `src/handlers/`. */
@@ -202,6 +206,9 @@ const LAZY: ReadonlyMap<string, Lazy> = new Map(
       ['logging.handlers.QueueHandler', 'queue'],
       ['logging.handlers.QueueListener', 'queue'],
       ['queue.Queue', 'queue'],
+      // python-json-logger (2.x name, 3.x name): pylogging/json, outside handlers/
+      ['pythonjsonlogger.jsonlogger.JsonFormatter', '../formatters/json'],
+      ['pythonjsonlogger.json.JsonFormatter', '../formatters/json'],
     ] as const
   ).map(([name, file]) => [name, { file, exportName: name.slice(name.lastIndexOf('.') + 1) }]),
 );
@@ -226,6 +233,8 @@ const LAZY_SIGS: ReadonlyMap<string, Signature> = new Map<string, Signature>([
   ['logging.handlers.QueueHandler', SIGS.queueHandler],
   ['logging.handlers.QueueListener', SIGS.queueListener],
   ['queue.Queue', SIGS.queue],
+  ['pythonjsonlogger.jsonlogger.JsonFormatter', JSON_FORMATTER_SIGNATURE],
+  ['pythonjsonlogger.json.JsonFormatter', JSON_FORMATTER_SIGNATURE],
 ]);
 
 /** Values that need no module load. `sys.stdout`/`sys.stderr` are read when resolved (tests may replace them). */
