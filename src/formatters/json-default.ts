@@ -70,7 +70,7 @@ export function typeLabel(value: unknown): string {
  * | `Date` | `isoformat()` of the UTC datetime, `2026-01-05T10:00:00.123000+00:00`; an invalid Date `"Invalid Date"` | datetime → `isoformat()` |
  * | `Error` | pylogging's `str(err)`: `TypeError: boom` (a custom `toString()` wins) | exception → `str(exc)` |
  * | object with `toJSON()` | what `toJSON('')` returns (Buffer → `{"type": "Buffer", "data": […]}`) | — |
- * | `Map` | a dict of its entries (keys coerced like Python dict keys) | — |
+ * | `Map` | written by the encoder itself as a dict, in insertion order (keys coerced like Python dict keys); here, a plain object | — |
  * | `Set` | a list of its values | `str(set)` |
  * | `RegExp` | its source text, `/a+/g` | `str(obj)` |
  * | other class instances | a dict of their own enumerable properties | `str(obj)` |

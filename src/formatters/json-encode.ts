@@ -159,6 +159,8 @@ class Encoder {
         if (v === null) return 'null';
         if (Array.isArray(v)) return this.#guard(v, () => this.#list(v as unknown[], level));
         if (isPlainObject(v)) return this.#guard(v, () => this.#dict(v, level));
+        // A Map is JS's dict: written in insertion order (a plain object would move integer-like keys first).
+        if (v instanceof Map) return this.#guard(v, () => this.entries(v as Map<unknown, unknown>, level));
         return this.#viaDefault(v, level);
       default:
         return this.#viaDefault(v, level);
