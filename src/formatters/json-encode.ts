@@ -80,8 +80,8 @@ export function encodeString(s: string, ensureAscii: boolean): string {
 }
 
 // eslint-disable-next-line no-control-regex -- CPython escapes exactly U+0000–U+001F, quote and backslash
-const NEEDS_ESCAPE = /[\x00-\x1f"\\]/;
-const NEEDS_ESCAPE_ASCII = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+export const NEEDS_ESCAPE = /[\x00-\x1f"\\]/;
+export const NEEDS_ESCAPE_ASCII = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 
 /**
  * A JS number as a Python value: an integer-valued number is a Python int (every digit, `10000000000000000`), any

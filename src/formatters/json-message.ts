@@ -8,7 +8,7 @@
  * the same concatenation, for the same narrow case: bare `%s` of strings, `%d` of safe integers, `%%`.
  */
 import { LogRecord } from '../core/record.js';
-import { escapeBody } from './json-encode.js';
+import { escapeBody, NEEDS_ESCAPE, NEEDS_ESCAPE_ASCII } from './json-encode.js';
 
 interface Template {
   /** Literal text between conversions (`%%` folded). */
@@ -18,6 +18,10 @@ interface Template {
   readonly jsonAscii: readonly string[];
   /** 115 (`s`) or 100 (`d`) per conversion. */
   readonly convs: readonly number[];
+  /** True when no literal needs an escape under ensure_ascii (then neither without it). */
+  readonly plain: boolean;
+  /** Per conversion, the last string argument found to need no escape (arguments such as a user name repeat). */
+  readonly clean: (string | null)[];
 }
 
 const MAX_TEMPLATES = 1024;
@@ -39,15 +43,22 @@ function compile(msg: string): Template | null {
     last = p + 2;
   }
   lits.push(lit + msg.slice(last));
-  return { lits, convs, json: lits.map((l) => escapeBody(l, false)), jsonAscii: lits.map((l) => escapeBody(l, true)) };
+  const jsonAscii = lits.map((l) => escapeBody(l, true));
+  return { lits, convs, json: lits.map((l) => escapeBody(l, false)), jsonAscii, plain: jsonAscii.every((j, i) => j === lits[i]), clean: convs.map(() => null) };
 }
 
+let lastMsg: string | null = null;
+let lastTemplate: Template | null = null;
+
 function templateOf(msg: string): Template | null {
+  if (msg === lastMsg) return lastTemplate;
   let t = templates.get(msg);
   if (t === undefined) {
     if (templates.size >= MAX_TEMPLATES) return null;
     templates.set(msg, (t = compile(msg)));
   }
+  lastMsg = msg;
+  lastTemplate = t;
   return t;
 }
 
@@ -65,25 +76,34 @@ export function mergeMessageJson(record: LogRecord, ensureAscii: boolean): strin
   if (args.length === 0) return null;
   const t = templateOf(msg);
   if (t === null || t.convs.length !== args.length) return null;
+  // Build the message; while every piece needs no escape its JSON text is the same characters, so only a message
+  // with something to escape pays for a second concatenation.
   const lits = t.lits;
-  const json = ensureAscii ? t.jsonAscii : t.json;
+  const convs = t.convs;
   let m = lits[0] as string;
-  let j = json[0] as string;
+  let plain = t.plain;
   for (let i = 0; i < args.length; i++) {
     const v: unknown = args[i];
-    if (t.convs[i] === 115) {
+    if (convs[i] === 115) {
       if (typeof v !== 'string') return null;
+      if (plain && v !== t.clean[i]) {
+        if ((ensureAscii ? NEEDS_ESCAPE_ASCII : NEEDS_ESCAPE).test(v)) plain = false;
+        else if (ensureAscii) t.clean[i] = v;
+      }
       m += v;
-      j += escapeBody(v, ensureAscii);
     } else {
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) return null;
-      const d = String(v);
-      m += d;
-      j += d;
+      m += String(v);
     }
     m += lits[i + 1] as string;
-    j += json[i + 1] as string;
   }
   record.message = m;
+  if (plain) return `"${m}"`;
+  const json = ensureAscii ? t.jsonAscii : t.json;
+  let j = json[0] as string;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i] as string | number;
+    j += (typeof v === 'string' ? escapeBody(v, ensureAscii) : String(v)) + (json[i + 1] as string);
+  }
   return `"${j}"`;
 }

@@ -129,6 +129,7 @@ export class JsonFormatter extends Formatter {
   readonly #lastValue: (string | null)[];
   readonly #lastText: string[];
   readonly #lastOut: string[];
+  readonly #withHead: string[];
   readonly #expected: readonly string[];
   readonly #heads: readonly string[];
   readonly #sep: string;
@@ -208,6 +209,7 @@ export class JsonFormatter extends Formatter {
     this.#lastValue = keys.map(() => null);
     this.#lastText = keys.map(() => '');
     this.#lastOut = keys.map(() => '');
+    this.#withHead = keys.map(() => '');
     this.#heads = keys.map((k, i) => `${i === 0 ? this.#open : this.#sep}${encodeString(k, this.json_ensure_ascii)}: `);
     const expected = [...RECORD_KEYS, 'message', 'asctime'];
     const cut = expected.findIndex((k) => !this._skip_fields.has(k));
@@ -355,6 +357,7 @@ export class JsonFormatter extends Formatter {
     const lastV = this.#lastValue;
     const lastE = this.#lastText;
     const lastOut = this.#lastOut;
+    const withHead = this.#withHead;
     let out = '';
     // `reuse`: every field so far has the value it had in the last record, so `lastOut[i]` (the flattened text up to
     // and including field i) is this record's text too. `chain`: every field so far is a string whose text is cached,
@@ -378,7 +381,12 @@ export class JsonFormatter extends Formatter {
           break;
         case F_MESSAGE:
           if (msgJson !== null) {
-            out += (heads[i] as string) + msgJson;
+            // The usual line: the cached text of the fields before the message already ends with its head.
+            if (reuse && i > 0 && lastOut[i - 1] === out && withHead[i] !== '') out = (withHead[i] as string) + msgJson;
+            else {
+              if (chain && i > 0) withHead[i] = flatten(out + (heads[i] as string));
+              out += (heads[i] as string) + msgJson;
+            }
             reuse = chain = false;
             continue;
           }
@@ -454,7 +462,8 @@ export class JsonFormatter extends Formatter {
       out += `${first ? this.#open : this.#sep}${encodeString(tk, ea)}: ${encodeString(isoformatUtc(record.created), ea)}`;
       first = false;
     }
-    return this.prefix + (first ? '{}' : out + this.#close);
+    const obj = first ? '{}' : out + this.#close;
+    return this.prefix === '' ? obj : this.prefix + obj;
   }
 }
 
