@@ -31,7 +31,7 @@ export function jsonFileContenders(): Contender[] {
       setup: () => {
         handler = new FileHandler(tmpPath('pylogging-json.log'));
         handler.setFormatter(new JsonFormatter(JSON_FORMAT));
-        py = getLogger(`${NAME}.json`);
+        py = getLogger(NAME);
         for (const old of [...py.handlers]) py.removeHandler(old);
         py.setLevel(INFO);
         py.propagate = false;
