@@ -12,6 +12,7 @@ import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
 import { isoformatUtc, jsonEncoderDefault } from './json-default.js';
 import { mergeMessageJson } from './json-message.js';
+import { flatten, isDict, keysOf, pyTruthy, readField, readsArgs } from './json-values.js';
 import { encodeJson, encodeLogData, encodeString, type EncodeOptions, type JsonDefault } from './json-encode.js';
 import {
   boolOption,
@@ -41,34 +42,6 @@ const RECORD_KEYS: readonly string[] = [
   'process', 'taskName',
 ];
 const ALWAYS_OWN: ReadonlySet<string> = new Set(RECORD_KEYS);
-
-/** Python's `isinstance(x, dict)` for a JS value: a plain object. */
-function isDict(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Python's truthiness of a dict value (`not message_dict.get('exc_info')`). */
-function pyTruthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === 0 || v === '' || v === 0n) return false;
-  if (typeof v === 'number') return true; // NaN is truthy in Python
-  if (Array.isArray(v)) return v.length > 0;
-  if (v instanceof Map || v instanceof Set) return v.size > 0;
-  if (isDict(v)) {
-    for (const _ in v) return true;
-    return false;
-  }
-  return true;
-}
-
-/** True when `%`-merging `text` reads its argument: it has a conversion other than `%%`. */
-function readsArgs(text: string): boolean {
-  for (let p = text.indexOf('%'); p !== -1; p = text.indexOf('%', p + 2)) {
-    if (text.charCodeAt(p + 1) !== 37) return true;
-  }
-  return false;
-}
 
 /** `%` style, python-json-logger 2.0.1's `parse`: every `(…)` group in the format (`re.findall(r'\((.+?)\)')`). */
 const PERCENT_FIELDS = /\(([^\n]+?)\)/g;
@@ -274,7 +247,7 @@ export class JsonFormatter extends Formatter {
       if (!this._skip_fields.has(k) && k.charCodeAt(0) !== 95) logData.set(k, rec[k]);
     }
     const mapping = this.#mappingOf(record);
-    if (mapping !== null) for (const k of Object.keys(mapping)) logData.set(k, readField(mapping, k));
+    if (mapping !== null) for (const k of keysOf(mapping)) logData.set(k, readField(mapping, k));
     if (this.#timestampKey !== null) logData.set(this.#timestampKey, isoformatUtc(record.created));
   }
 
@@ -311,7 +284,7 @@ export class JsonFormatter extends Formatter {
       if (fast !== null) return fast;
     }
     const messageDict: LogData = new Map();
-    if (dictMsg) for (const k of Object.keys(msg)) messageDict.set(k, readField(msg, k));
+    if (dictMsg) for (const k of keysOf(msg)) messageDict.set(k, readField(msg, k));
     if (record.exc_info && !pyTruthy(messageDict.get('exc_info'))) {
       messageDict.set('exc_info', this.formatException(record.exc_info));
     }
@@ -448,7 +421,7 @@ export class JsonFormatter extends Formatter {
     if (this.mapping_fields && record.args !== null && typeof record.args === 'object' && !Array.isArray(record.args)) {
       const mapping = this.#mappingOf(record);
       if (mapping !== null) {
-        mkeys = Object.keys(mapping);
+        mkeys = keysOf(mapping);
         for (const k of mkeys) {
           if (outKeys.has(k) || extras?.includes(k)) return null;
           out += `${first ? this.#open : this.#sep}${encodeString(k, ea)}: ${encodeJson(readField(mapping, k), enc, 1)}`;
@@ -473,29 +446,3 @@ const F_ASCTIME = 2;
 const F_LEVELNAME = 3;
 const F_NAME = 4;
 const F_MESSAGE = 5;
-
-/**
- * Makes V8 store `s` as one flat string (a number conversion flattens a concatenation in place), so later
- * concatenations that include it, and the final write, copy it in one piece.
- */
-function flatten(s: string): string {
-  FLAT.n = +s;
-  return s;
-}
-// The conversion's result is stored, so the optimiser cannot drop the conversion as dead code.
-const FLAT = { n: 0 };
-
-/** Reads one field of a user object; a throwing getter becomes a placeholder value for that field alone. */
-function readField(o: object, k: string): unknown {
-  try {
-    return (o as Record<string, unknown>)[k];
-  } catch (e) {
-    let text: string;
-    try {
-      text = str(e);
-    } catch {
-      text = 'unprintable error';
-    }
-    return `<unreadable: ${text}>`;
-  }
-}

@@ -63,6 +63,14 @@ describe('JsonFormatter: values JSON cannot hold', () => {
     });
   }
 
+  test('a dict message that is a Proxy with throwing traps: the record is still written', () => {
+    const throwingKeys = new Proxy({}, { ownKeys: () => { throw new Error('keys'); } });
+    assert.equal(f.format(makeLogRecord({ msg: throwingKeys })), '{"message": null}');
+    const gone = Proxy.revocable({}, {});
+    gone.revoke();
+    assert.match(f.format(makeLogRecord({ msg: gone.proxy })), /^\{"message": "/);
+  });
+
   test('20,000 nested objects: the depth degrades to a placeholder, the record is written', () => {
     const out = withValue(deep);
     assert.ok(out.includes('<unprintable'), out.slice(0, 200));
