@@ -103,6 +103,7 @@ export class JsonFormatter extends Formatter {
   readonly #lastText: string[];
   readonly #lastOut: string[];
   readonly #withHead: string[];
+  readonly #headBase: (string | null)[];
   readonly #expected: readonly string[];
   readonly #heads: readonly string[];
   readonly #sep: string;
@@ -183,6 +184,7 @@ export class JsonFormatter extends Formatter {
     this.#lastText = keys.map(() => '');
     this.#lastOut = keys.map(() => '');
     this.#withHead = keys.map(() => '');
+    this.#headBase = keys.map(() => null);
     this.#heads = keys.map((k, i) => `${i === 0 ? this.#open : this.#sep}${encodeString(k, this.json_ensure_ascii)}: `);
     const expected = [...RECORD_KEYS, 'message', 'asctime'];
     const cut = expected.findIndex((k) => !this._skip_fields.has(k));
@@ -331,6 +333,7 @@ export class JsonFormatter extends Formatter {
     const lastE = this.#lastText;
     const lastOut = this.#lastOut;
     const withHead = this.#withHead;
+    const headBase = this.#headBase;
     let out = '';
     // `reuse`: every field so far has the value it had in the last record, so `lastOut[i]` (the flattened text up to
     // and including field i) is this record's text too. `chain`: every field so far is a string whose text is cached,
@@ -355,12 +358,17 @@ export class JsonFormatter extends Formatter {
         case F_MESSAGE:
           if (msgJson !== null) {
             // The usual line: the cached text of the fields before the message already ends with its head.
-            if (reuse && i > 0 && lastOut[i - 1] === out && withHead[i] !== '') out = (withHead[i] as string) + msgJson;
+            // (`headBase` is the prefix that text was built from, so a prefix rebuilt meanwhile is never mixed up.)
+            if (reuse && i > 0 && headBase[i] === out) out = (withHead[i] as string) + msgJson;
             else {
-              if (chain && i > 0) withHead[i] = flatten(out + (heads[i] as string));
+              if (chain && i > 0) {
+                headBase[i] = out;
+                withHead[i] = flatten(out + (heads[i] as string));
+              }
               out += (heads[i] as string) + msgJson;
             }
             reuse = chain = false;
+            lastV[i] = null; // the cached text up to here was not refreshed: never reuse it
             continue;
           }
           v = record.message;
@@ -376,6 +384,7 @@ export class JsonFormatter extends Formatter {
       if (typeof v !== 'string') {
         out += (heads[i] as string) + encodeJson(v, enc, 1);
         reuse = chain = false;
+        lastV[i] = null;
         continue;
       }
       if (v === lastV[i]) {

@@ -276,6 +276,25 @@ describe('JsonFormatter: the fast route equals the general route record after re
       return d;
     }
   }
+  test('a field that is sometimes a string, sometimes not, and a message that takes either path', () => {
+    const fmt = '%(asctime)s %(custom)s %(name)s %(message)s %(tail)s';
+    const fast = new JsonFormatter(fmt);
+    const general = new General(fmt);
+    const customs: unknown[] = ['a', 1, 'a', 'b', null, 'a', 'a'];
+    for (let i = 0; i < 200; i++) {
+      const attrs: Record<string, unknown> = {
+        name: i % 3 === 0 ? 'x' : 'y',
+        msg: i % 4 === 0 ? 'n=%d' : 'same',
+        args: i % 4 === 0 ? [i] : [],
+        custom: customs[i % customs.length],
+        tail: i % 5 === 0 ? 't' : 0,
+        created: 1767607200 + Math.floor(i / 3) * 0.001,
+        msecs: Math.floor(i / 3) % 1000,
+      };
+      assert.equal(fast.format(makeLogRecord(attrs)), general.format(makeLogRecord(attrs)), `record ${i}`);
+    }
+  });
+
   for (const options of [{}, { jsonIndent: 2 }, { timestamp: true }, { jsonEnsureAscii: false }, { renameFields: { name: 'logger' } }]) {
     test(`options ${JSON.stringify(options)}: 300 records with changing time, level, name and extras`, () => {
       const fmt = '%(asctime)s %(levelname)s %(name)s %(message)s';
