@@ -295,6 +295,50 @@ describe('JsonFormatter: the fast route equals the general route record after re
     }
   });
 
+  test('random record sequences (seeded): every record, every format, the same bytes on both routes', () => {
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)] as T;
+    const formats = [
+      '%(asctime)s %(levelname)s %(name)s %(message)s',
+      '%(name)s %(message)s %(custom)s',
+      '%(custom)s %(asctime)s %(message)s %(levelname)s',
+      '%(message)s',
+      '%(levelname)s %(levelname)s %(name)s',
+    ];
+    const values: unknown[] = ['a', 'b', 'é', 1, null, { k: 1 }, 'a"b', undefined];
+    for (const fmt of formats) {
+      for (const options of [{}, { timestamp: true }, { renameFields: { name: 'custom' } }, { jsonEnsureAscii: false }]) {
+        const fast = new JsonFormatter(fmt, options);
+        const general = new General(fmt, options);
+        for (let i = 0; i < 400; i++) {
+          const withArgs = rnd(3) === 0;
+          const attrs: Record<string, unknown> = {
+            name: pick(['x', 'y', 'λ']),
+            levelname: pick(['INFO', 'ERROR']),
+            msg: withArgs ? pick(['n=%d', 'u=%s']) : pick(['same', 'other "q"', { dict: 1 }]),
+            args: withArgs ? [rnd(2) ? rnd(9) : pick(['s', 'é\n'])] : [],
+            created: 1767607200 + rnd(4) * 0.001,
+            msecs: rnd(4),
+          };
+          if (rnd(2)) attrs['custom'] = pick(values);
+          if (rnd(5) === 0) attrs[pick(['extra1', 'custom', 'timestamp'])] = pick(values);
+          let expected: string;
+          try {
+            expected = general.format(makeLogRecord(attrs));
+          } catch {
+            assert.throws(() => fast.format(makeLogRecord(attrs)));
+            continue;
+          }
+          assert.equal(fast.format(makeLogRecord(attrs)), expected, `${fmt} ${JSON.stringify(options)} record ${i}`);
+        }
+      }
+    }
+  });
+
   for (const options of [{}, { jsonIndent: 2 }, { timestamp: true }, { jsonEnsureAscii: false }, { renameFields: { name: 'logger' } }]) {
     test(`options ${JSON.stringify(options)}: 300 records with changing time, level, name and extras`, () => {
       const fmt = '%(asctime)s %(levelname)s %(name)s %(message)s';
