@@ -2,7 +2,7 @@
  * `npm run bench`: pylogging against pino, winston, log4js and CPython on the same records, in one process.
  *
  *   node --expose-gc build/bench/index.js [--smoke] [--n=200000] [--rounds=5] [--disabled-n=50000000]
- *                                         [--only=disabled,sync,buffered,null,rotating,network,queue,context]
+ *                                         [--only=disabled,sync,buffered,null,rotating,network,queue,context,json]
  *
  * Environment: BENCH_N, BENCH_ROUNDS, BENCH_DISABLED_N (flags win). `--smoke` runs every scenario with a tiny N in a
  * few seconds, to keep the bench from rotting (test/bench-smoke.test.ts); its numbers mean nothing.
@@ -18,6 +18,7 @@ import {
   syncFileContenders,
 } from './contenders.js';
 import { removeTmp } from './common.js';
+import { jsonFileContenders } from './json.js';
 import { cpythonContender, floorContender } from './reference.js';
 import { formatTable, ratio, runScenario, type Contender, type Row, type Scenario } from './runner.js';
 import { run as runNetwork } from './network.js';
@@ -109,6 +110,16 @@ async function main(): Promise<void> {
     });
   }
 
+  if (want('json')) {
+    scenarios.push({
+      id: 'json',
+      title: 'enabled `info` → file as JSON lines, synchronous: FileHandler + JsonFormatter vs pino (same fields)',
+      n: o.n,
+      warmup,
+      contenders: jsonFileContenders(),
+    });
+  }
+
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(
     `# pylogging bench — Node ${process.version}, ${cpu} × ${cpus().length}, ${new Date().toISOString().slice(0, 10)}` +
@@ -138,6 +149,8 @@ async function main(): Promise<void> {
         targets.push({ text: 'buffered file ≥ 1.5× pino async', value: ratio(py, pino), min: 1.5 });
       } else if (s.id === '4') {
         targets.push({ text: 'null sink ≥ 1.5× pino', value: ratio(py, pino), min: 1.5 });
+      } else if (s.id === 'json') {
+        targets.push({ text: 'JSON lines to a file ≥ 1.3× pino sync (issue 15)', value: ratio(py, pino), min: 1.3 });
       }
     }
   } finally {

@@ -25,6 +25,7 @@ import { FileHandler } from '../handlers/file.js';
 import { NullHandler, StreamHandler } from '../handlers/stream.js';
 import { AttributeError } from '../core/errors.js';
 import { ColoredFormatter, LevelFormatter, type ColoredFormatterOptions } from '../formatters/colored.js';
+import { JSON_FORMATTER_SIGNATURE } from '../formatters/json-config.js';
 
 export { AttributeError };
 
@@ -218,6 +219,9 @@ const MODULES: ReadonlyMap<string, { package: boolean }> = new Map([
   ['socket', { package: false }],
   ['colorlog', { package: true }],
   ['colorlog.formatter', { package: false }],
+  ['pythonjsonlogger', { package: true }],
+  ['pythonjsonlogger.jsonlogger', { package: false }],
+  ['pythonjsonlogger.json', { package: false }],
 ]);
 
 /** One lazily loaded handler export per Python name, with the file under `src/handlers/`. */
@@ -239,6 +243,9 @@ const LAZY: ReadonlyMap<string, Lazy> = new Map(
       ['logging.handlers.QueueHandler', 'queue'],
       ['logging.handlers.QueueListener', 'queue'],
       ['queue.Queue', 'queue'],
+      // python-json-logger (2.x name, 3.x name): pylogging/json, outside handlers/
+      ['pythonjsonlogger.jsonlogger.JsonFormatter', '../formatters/json'],
+      ['pythonjsonlogger.json.JsonFormatter', '../formatters/json'],
     ] as const
   ).map(([name, file]) => [name, { file, exportName: name.slice(name.lastIndexOf('.') + 1) }]),
 );
@@ -263,6 +270,8 @@ const LAZY_SIGS: ReadonlyMap<string, Signature> = new Map<string, Signature>([
   ['logging.handlers.QueueHandler', SIGS.queueHandler],
   ['logging.handlers.QueueListener', SIGS.queueListener],
   ['queue.Queue', SIGS.queue],
+  ['pythonjsonlogger.jsonlogger.JsonFormatter', JSON_FORMATTER_SIGNATURE],
+  ['pythonjsonlogger.json.JsonFormatter', JSON_FORMATTER_SIGNATURE],
 ]);
 
 /** Values that need no module load. `sys.stdout`/`sys.stderr` are read when resolved (tests may replace them). */
