@@ -26,7 +26,7 @@ const OUT = join(ROOT, 'build', 'snippets');
  * Pages that other parts of this change write. Links to them are allowed while they do not exist yet; once they
  * do, they are tested like every other page. The integrator empties this list when they have landed.
  */
-export const EXPECTED_PAGES: readonly string[] = ['docs/json.md', 'docs/context.md', 'docs/color.md', 'docs/redaction.md'];
+export const EXPECTED_PAGES: readonly string[] = [];
 
 /** Seconds one snippet may run. They are meant to take well under 2 s; the margin is for a loaded machine. */
 const RUN_TIMEOUT_S = 20;
