@@ -200,6 +200,13 @@ const SIGS = {
   bufferingFormatter: { params: ['linefmt'], required: 0, build: (C, kw) => new C(kw['linefmt'] ?? null) },
   filter: { params: ['name'], required: 0, build: (C, kw) => new C(kw['name'] ?? '') },
   queue: { params: ['maxsize'], required: 0, build: (C, kw) => new C(kw['maxsize'] ?? 0) },
+  // opentelemetry-sdk's LoggingHandler(level, logger_provider); the keyword-only names are our options.
+  otelHandler: {
+    params: ['level', 'logger_provider'],
+    required: 0,
+    kwonly: ['otlp', 'logCodeAttributes'],
+    build: (C, kw) => new C(kw['level'] ?? NOTSET, kw['logger_provider'] ?? null, opts(kw, { otlp: 'otlp', logCodeAttributes: 'logCodeAttributes' })),
+  },
 } satisfies Record<string, Signature>;
 
 /** A name whose value lives in a lazily loaded handler module. */
@@ -218,6 +225,9 @@ const MODULES: ReadonlyMap<string, { package: boolean }> = new Map([
   ['socket', { package: false }],
   ['colorlog', { package: true }],
   ['colorlog.formatter', { package: false }],
+  ['opentelemetry', { package: true }],
+  ['opentelemetry.sdk', { package: true }],
+  ['opentelemetry.sdk._logs', { package: true }],
 ]);
 
 /** One lazily loaded handler export per Python name, with the file under `src/handlers/`. */
@@ -239,6 +249,8 @@ const LAZY: ReadonlyMap<string, Lazy> = new Map(
       ['logging.handlers.QueueHandler', 'queue'],
       ['logging.handlers.QueueListener', 'queue'],
       ['queue.Queue', 'queue'],
+      // pylogging/otel (the path is relative to src/handlers/); it loads OpenTelemetry only when constructed.
+      ['opentelemetry.sdk._logs.LoggingHandler', '../otel/handler'],
     ] as const
   ).map(([name, file]) => [name, { file, exportName: name.slice(name.lastIndexOf('.') + 1) }]),
 );
@@ -263,6 +275,7 @@ const LAZY_SIGS: ReadonlyMap<string, Signature> = new Map<string, Signature>([
   ['logging.handlers.QueueHandler', SIGS.queueHandler],
   ['logging.handlers.QueueListener', SIGS.queueListener],
   ['queue.Queue', SIGS.queue],
+  ['opentelemetry.sdk._logs.LoggingHandler', SIGS.otelHandler],
 ]);
 
 /** Values that need no module load. `sys.stdout`/`sys.stderr` are read when resolved (tests may replace them). */
