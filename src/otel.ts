@@ -19,7 +19,14 @@ export {
   LoggingHandler,
   RESERVED_ATTRS,
   type LoggingHandlerOptions,
-  type LoggerProviderLike,
   type OtlpOptions,
 } from './otel/handler.js';
+export type {
+  LoggerProviderLike,
+  OtelLoggerLike,
+  OtelLogRecord,
+  SpanContextLike,
+  SpanLike,
+  TracerProviderLike,
+} from './otel/types.js';
 export { stdToOtel, severityText } from './otel/severity.js';

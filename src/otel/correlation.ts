@@ -16,6 +16,7 @@ import { root } from '../core/logger.js';
 import { getLogRecordFactory, setLogRecordFactory, type LogRecord, type LogRecordFactory } from '../core/record.js';
 import { checkKeys, requireOtel } from './load.js';
 import { LoggingHandler } from './handler.js';
+import type { SpanLike, TracerProviderLike } from './types.js';
 
 type Api = typeof OtelApi;
 
@@ -27,7 +28,7 @@ export const DEFAULT_LOGGING_FORMAT =
 const LEVELS: Readonly<Record<string, number>> = { debug: DEBUG, info: INFO, warning: WARNING, error: ERROR };
 
 /** Called for each record made while a valid span is current (Python's `log_hook(span, record)`). */
-export type LogHook = (span: OtelApi.Span, record: LogRecord) => void;
+export type LogHook = (span: SpanLike, record: LogRecord) => void;
 
 /**
  * Options of {@link LoggingInstrumentor.instrument}: Python's keyword arguments, camelCased. Each defaults to the
@@ -35,7 +36,7 @@ export type LogHook = (span: OtelApi.Span, record: LogRecord) => void;
  */
 export interface InstrumentOptions {
   /** Where the service name comes from (`resource.attributes['service.name']`); default the global one. */
-  tracerProvider?: OtelApi.TracerProvider | null;
+  tracerProvider?: TracerProviderLike | null;
   /** Inject the fields and call `basicConfig({ format, level })`. Default: `OTEL_PYTHON_LOG_CORRELATION=true`. */
   setLoggingFormat?: boolean;
   /** Inject the four fields into every record without touching any format. Default false. */
@@ -99,7 +100,7 @@ function handlerLevelFromEnv(): number | null {
 }
 
 /** What Python's `provider.resource.attributes.get("service.name")` reads, on the JS SDK's providers. */
-function serviceNameOf(api: Api, given: OtelApi.TracerProvider | null): string | null {
+function serviceNameOf(api: Api, given: TracerProviderLike | null): string | null {
   let provider: unknown = given ?? api.trace.getTracerProvider();
   // JS's global provider is always a ProxyTracerProvider (Python's get_tracer_provider() returns the real one once
   // set): look through it, and wait for a delegate rather than caching "" from the proxy for good.
@@ -127,7 +128,7 @@ function makeFactory(
   api: Api,
   previous: LogRecordFactory,
   inject: boolean,
-  provider: OtelApi.TracerProvider | null,
+  provider: TracerProviderLike | null,
   withHook = true,
 ): LogRecordFactory {
   let serviceName: string | null = null;
@@ -268,7 +269,7 @@ export class TraceContextFilter extends Filter {
    * @param options `tracerProvider`: where the service name comes from (default the global one).
    * @throws {Error} naming `@opentelemetry/api` when it is not installed.
    */
-  constructor(options: { tracerProvider?: OtelApi.TracerProvider | null } = {}) {
+  constructor(options: { tracerProvider?: TracerProviderLike | null } = {}) {
     super();
     checkKeys('TraceContextFilter', options, ['tracerProvider']);
     this.#api = requireOtel<Api>('@opentelemetry/api', 'TraceContextFilter');

@@ -22,16 +22,7 @@ import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
 import { checkKeys, requireOtel } from './load.js';
 import { severityText, stdToOtel } from './severity.js';
-
-/** The part of an `@opentelemetry/api-logs` `LoggerProvider` the handler uses (`forceFlush`/`shutdown` if present). */
-export interface LoggerProviderLike {
-  /** Returns the logger for a logger name (Python: `get_logger(record.name, logger_provider=…)`). */
-  getLogger(name: string): ApiLogs.Logger;
-  /** `@opentelemetry/sdk-logs`' `LoggerProvider.forceFlush`. */
-  forceFlush?(): Promise<void>;
-  /** `@opentelemetry/sdk-logs`' `LoggerProvider.shutdown`. */
-  shutdown?(): Promise<void>;
-}
+import type { LoggerProviderLike, OtelLoggerLike, OtelLogRecord } from './types.js';
 
 /**
  * The provider {@link LoggingHandler} builds when `otlp` is given: `BatchLogRecordProcessor` + `OTLPLogExporter`
@@ -112,13 +103,13 @@ function emptyArgs(args: unknown): boolean {
  * as it is when OTLP can carry it — Python's None, bool, bytes, int, float, str, Sequence and Mapping; here null,
  * booleans, numbers, `Uint8Array`, arrays, plain objects and `Map`s — and stringified otherwise.
  */
-function bodyOf(record: LogRecord): ApiLogs.LogBody {
+function bodyOf(record: LogRecord): unknown {
   const msg = record.msg;
   if (emptyArgs(record.args) && typeof msg !== 'string') {
     if (msg === null || msg === undefined) return null;
     if (typeof msg === 'boolean' || typeof msg === 'number' || msg instanceof Uint8Array) return msg;
-    if (Array.isArray(msg) || isPlainObject(msg)) return msg as ApiLogs.LogBody;
-    if (msg instanceof Map) return Object.fromEntries(msg) as ApiLogs.LogBody;
+    if (Array.isArray(msg) || isPlainObject(msg)) return msg;
+    if (msg instanceof Map) return Object.fromEntries(msg) as unknown;
     return str(msg);
   }
   return record.getMessage();
@@ -157,7 +148,7 @@ export class LoggingHandler extends Handler {
   readonly #owned: boolean;
   readonly #api: typeof OtelApi;
   readonly #apiLogs: typeof ApiLogs;
-  readonly #loggers = new Map<string, ApiLogs.Logger>();
+  readonly #loggers = new Map<string, OtelLoggerLike>();
   readonly #codeAttributes: boolean;
   #emitting = false;
   #unflushed = false;
@@ -258,10 +249,10 @@ export class LoggingHandler extends Handler {
   }
 
   /** Python's `_get_attributes`: `extra` fields and other non-reserved record attributes, caller and exception. */
-  getAttributes(record: LogRecord): ApiLogs.LogAttributes {
-    const attributes: Record<string, ApiLogs.AnyValue> = {};
+  getAttributes(record: LogRecord): Record<string, unknown> {
+    const attributes: Record<string, unknown> = {};
     for (const key of Object.keys(record)) {
-      if (!RESERVED_ATTRS.has(key)) attributes[key] = record[key] as ApiLogs.AnyValue;
+      if (!RESERVED_ATTRS.has(key)) attributes[key] = record[key];
     }
     if (this.#codeAttributes) {
       attributes['code.file.path'] = record.pathname;
@@ -284,7 +275,7 @@ export class LoggingHandler extends Handler {
   }
 
   /** Python's `_translate`: the OpenTelemetry log record for `record`. */
-  translate(record: LogRecord): ApiLogs.LogRecord {
+  translate(record: LogRecord): OtelLogRecord {
     const now = Date.now();
     return {
       timestamp: hrTimeOf(record.created),
