@@ -51,6 +51,7 @@ export interface InstrumentOptions {
    * Add a {@link LoggingHandler} for the global logger provider to the root logger (Python's default, so records
    * are exported once a global `LoggerProvider` is set). Default: `OTEL_PYTHON_LOG_AUTO_INSTRUMENTATION` is not
    * `false` — unless `OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true`, where Python skips it with a warning.
+   * Left at its default, it is skipped when `@opentelemetry/api-logs` is not installed.
    */
   enableLogAutoInstrumentation?: boolean;
   /** That handler's `logCodeAttributes`. Default `OTEL_PYTHON_LOG_CODE_ATTRIBUTES=true`, else false. */
@@ -198,9 +199,15 @@ export class LoggingInstrumentor {
     const skipHandler = envTrue('OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED', 'notset');
     const enableHandler = options.enableLogAutoInstrumentation ?? envTrue('OTEL_PYTHON_LOG_AUTO_INSTRUMENTATION', 'true');
     if (!skipHandler && enableHandler) {
-      handler = new LoggingHandler(options.logHandlerLevel ?? handlerLevelFromEnv() ?? NOTSET, null, {
-        logCodeAttributes: options.logCodeAttributes ?? envTrue('OTEL_PYTHON_LOG_CODE_ATTRIBUTES', 'false'),
-      });
+      try {
+        handler = new LoggingHandler(options.logHandlerLevel ?? handlerLevelFromEnv() ?? NOTSET, null, {
+          logCodeAttributes: options.logCodeAttributes ?? envTrue('OTEL_PYTHON_LOG_CODE_ATTRIBUTES', 'false'),
+        });
+      } catch (err) {
+        // Without @opentelemetry/api-logs no global LoggerProvider can exist, so the default handler could never
+        // export anything: correlation alone needs only @opentelemetry/api. Asked for explicitly, it must load.
+        if (options.enableLogAutoInstrumentation === true) throw err;
+      }
     }
     oldFactory = previous;
     logHook = options.logHook ?? null;

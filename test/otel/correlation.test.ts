@@ -362,6 +362,9 @@ describe('loading', () => {
         catch (e) { out.error = e.message; }
         try { new otel.LoggingHandler(); out.handler = [...loaded]; }
         catch (e) { out.handlerError = e.message; }
+        otel.uninstrumentLogging();
+        try { otel.instrumentLogging({ injectTraceContext: true }); out.rootHandlers = logging.root.handlers.length; }
+        catch (e) { out.defaultError = e.message; }
         console.log(JSON.stringify(out));
       })();
     `;
@@ -371,10 +374,14 @@ describe('loading', () => {
       afterImport: [],
       instrumented: ['@opentelemetry/api'],
       handler: ['@opentelemetry/api', '@opentelemetry/api-logs'],
+      rootHandlers: 1,
     });
     const missing = run('@opentelemetry/api');
     assert.equal(missing['error'], "Trace correlation needs the optional peer dependency '@opentelemetry/api': npm install @opentelemetry/api");
     const noLogs = run('@opentelemetry/api-logs');
     assert.equal(noLogs['handlerError'], "LoggingHandler needs the optional peer dependency '@opentelemetry/api-logs': npm install @opentelemetry/api-logs");
+    // Correlation alone needs only @opentelemetry/api: the default handler is left out without api-logs.
+    assert.equal(noLogs['rootHandlers'], 0);
+    assert.equal(noLogs['defaultError'], undefined);
   });
 });
