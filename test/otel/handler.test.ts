@@ -352,6 +352,28 @@ describe('OTLP/HTTP end to end (exporter-logs-otlp-http, JSON)', () => {
     assert.deepEqual(records().map((r) => [r.scope, decode(r.rec.body)]), [['otel.dc', 'via dictConfig']]);
   });
 
+  test('dictConfig with the JS reference pylogging/otel#LoggingHandler and its options', async () => {
+    dictConfig({
+      version: 1,
+      handlers: {
+        otlp: {
+          '()': 'pylogging/otel#LoggingHandler',
+          otlp: { url: `http://127.0.0.1:${server.port}/v1/logs`, scheduledDelayMillis: 600_000 },
+          logCodeAttributes: false,
+        },
+      },
+      loggers: { 'otel.ref': { handlers: ['otlp'], level: 'INFO', propagate: false } },
+    });
+    const log = getLogger('otel.ref');
+    const h = log.handlers[0] as LoggingHandler;
+    assert.ok(h instanceof LoggingHandler);
+    log.info('via a JS reference');
+    await h.close();
+    const [got] = records();
+    assert.equal(decode(got?.rec.body ?? {}), 'via a JS reference');
+    assert.deepEqual(got?.rec.attributes, []);
+  });
+
   test('dictConfig: the Python signature binds as CPython would', () => {
     assert.throws(
       () => dictConfig({ version: 1, handlers: { h: { class: 'opentelemetry.sdk._logs.LoggingHandler', logger_provder: null } } }),
