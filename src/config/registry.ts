@@ -201,6 +201,13 @@ const SIGS = {
   bufferingFormatter: { params: ['linefmt'], required: 0, build: (C, kw) => new C(kw['linefmt'] ?? null) },
   filter: { params: ['name'], required: 0, build: (C, kw) => new C(kw['name'] ?? '') },
   queue: { params: ['maxsize'], required: 0, build: (C, kw) => new C(kw['maxsize'] ?? 0) },
+  // opentelemetry-sdk's LoggingHandler(level, logger_provider); the keyword-only names are our options.
+  otelHandler: {
+    params: ['level', 'logger_provider'],
+    required: 0,
+    kwonly: ['otlp', 'logCodeAttributes'],
+    build: (C, kw) => new C(kw['level'] ?? NOTSET, kw['logger_provider'] ?? null, opts(kw, { otlp: 'otlp', logCodeAttributes: 'logCodeAttributes' })),
+  },
 } satisfies Record<string, Signature>;
 
 /** A name whose value lives in a lazily loaded handler module. */
@@ -222,6 +229,9 @@ const MODULES: ReadonlyMap<string, { package: boolean }> = new Map([
   ['pythonjsonlogger', { package: true }],
   ['pythonjsonlogger.jsonlogger', { package: false }],
   ['pythonjsonlogger.json', { package: false }],
+  ['opentelemetry', { package: true }],
+  ['opentelemetry.sdk', { package: true }],
+  ['opentelemetry.sdk._logs', { package: true }],
 ]);
 
 /** One lazily loaded handler export per Python name, with the file under `src/handlers/`. */
@@ -246,6 +256,8 @@ const LAZY: ReadonlyMap<string, Lazy> = new Map(
       // python-json-logger (2.x name, 3.x name): pylogging/json, outside handlers/
       ['pythonjsonlogger.jsonlogger.JsonFormatter', '../formatters/json'],
       ['pythonjsonlogger.json.JsonFormatter', '../formatters/json'],
+      // pylogging/otel (the path is relative to src/handlers/); it loads OpenTelemetry only when constructed.
+      ['opentelemetry.sdk._logs.LoggingHandler', '../otel/handler'],
     ] as const
   ).map(([name, file]) => [name, { file, exportName: name.slice(name.lastIndexOf('.') + 1) }]),
 );
@@ -272,6 +284,7 @@ const LAZY_SIGS: ReadonlyMap<string, Signature> = new Map<string, Signature>([
   ['queue.Queue', SIGS.queue],
   ['pythonjsonlogger.jsonlogger.JsonFormatter', JSON_FORMATTER_SIGNATURE],
   ['pythonjsonlogger.json.JsonFormatter', JSON_FORMATTER_SIGNATURE],
+  ['opentelemetry.sdk._logs.LoggingHandler', SIGS.otelHandler],
 ]);
 
 /** Values that need no module load. `sys.stdout`/`sys.stderr` are read when resolved (tests may replace them). */
