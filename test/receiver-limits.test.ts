@@ -41,7 +41,7 @@ async function open(r: LogRecordReceiver): Promise<Socket> {
 
 const frame = (d: Record<string, unknown>): Buffer => dumpsFramed({ name: 'x', levelno: 20, levelname: 'INFO', args: null, ...d });
 
-describe('idleTimeout: a connection must deliver its first record in time', () => {
+describe('idleTimeout: a connection must deliver its first record in time', { timeout: 20_000 }, () => {
   test('a connection that never sends a byte is closed and reported; a sender that has delivered a record may idle', async (t) => {
     const r = await start('limits.idle', { idleTimeout: 0.3 });
     t.after(() => r.close());
@@ -77,7 +77,7 @@ describe('idleTimeout: a connection must deliver its first record in time', () =
   });
 });
 
-describe('maxConnections: connections over it are reported as rate-limited counts', () => {
+describe('maxConnections: connections over it are reported as rate-limited counts', { timeout: 20_000 }, () => {
   test("one 'dropped' event per reportInterval (injected clock), with the count; close() reports the rest", async (t) => {
     const clock = new FakeClock();
     const r = await start('limits.conn', { maxConnections: 1, reportInterval: 60, clock });
@@ -109,7 +109,7 @@ describe('maxConnections: connections over it are reported as rate-limited count
   });
 });
 
-describe('maxMessageSize: a record that could format to more is refused before formatting', () => {
+describe('maxMessageSize: a record that could format to more is refused before formatting', { timeout: 20_000 }, () => {
   const cases: [string, Record<string, unknown>][] = [
     ["'%400000000d' % (1,)", { msg: '%400000000d', args: new PyTuple([1]) }],
     ["'%.400000000f' % (1.0,)", { msg: '%.400000000f', args: new PyTuple([1.5]) }],
@@ -141,7 +141,7 @@ describe('maxMessageSize: a record that could format to more is refused before f
   }
 });
 
-describe('--unix PATH: only a stale socket file is replaced', () => {
+describe('--unix PATH: only a stale socket file is replaced', { timeout: 20_000 }, () => {
   test('a socket another receiver serves is left alone: listen() rejects with EADDRINUSE naming the path; the first keeps serving', async (t) => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'live.sock');
@@ -188,7 +188,7 @@ describe('--unix PATH: only a stale socket file is replaced', () => {
   });
 });
 
-describe('maxBacklog: records are dropped, and counted, while the output has more queued', () => {
+describe('maxBacklog: records are dropped, and counted, while the output has more queued', { timeout: 20_000 }, () => {
   test("an output over maxBacklog drops records through 'dropped' (counted, rate-limited); under it they are handled", async (t) => {
     const clock = new FakeClock();
     // the backlog each record finds, in order: a getter the receiver reads once per record

@@ -113,7 +113,7 @@ export function formattedSizeProblem(d: Record<string, unknown>, max: number): s
       const precision = seg.precision === STAR ? star : seg.precision;
       size += Math.max(width, precision, 0);
       if (seg.key !== null) {
-        const v = args instanceof Map ? args.get(seg.key) : (args as Record<string, unknown>)[seg.key];
+        const v: unknown = args instanceof Map ? (args as Map<unknown, unknown>).get(seg.key) : (args as Record<string, unknown>)[seg.key];
         size += textSize(v, max) * (seg.conversion === 'r' || seg.conversion === 'a' ? 5 : 1);
       } else if (!tuple) {
         size += textSize(args, max); // a positional spec converts the whole mapping
