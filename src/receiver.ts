@@ -74,7 +74,10 @@ export interface LogRecordReceiverOptions {
    * The stream the local handlers write to, watched for its backlog (Node's `writableLength`: bytes queued
    * because the reader is not keeping up), e.g. `process.stdout`. Null: no backlog bound. @default null
    */
-  output?: { readonly writableLength?: number } | null;
+  output?: {
+    /** Bytes written but not yet handed to the OS: Node's `Writable.writableLength`. */
+    readonly writableLength?: number;
+  } | null;
   /**
    * Most bytes `output` may have queued: while it has more, received records are dropped instead of handled,
    * and counted through the `'dropped'` event. The backlog thus ends at most one record past it. @default 16 MiB

@@ -216,3 +216,11 @@ describe('maxBacklog: records are dropped, and counted, while the output has mor
     assert.deepEqual(events[1], { reason: 'backlog', count: 2, seconds: 0, limit: 100 });
   });
 });
+
+test('the new limits are validated like the others: a bad value throws a RangeError naming it', () => {
+  for (const key of ['idleTimeout', 'maxMessageSize', 'maxBacklog', 'reportInterval'] as const) {
+    for (const bad of [0, -1, Infinity, NaN]) {
+      assert.throws(() => new LogRecordReceiver({ [key]: bad }), new RangeError(`${key} must be a positive number, got ${String(bad)}`));
+    }
+  }
+});
