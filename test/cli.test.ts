@@ -287,6 +287,24 @@ describe('pylogging listen: limits at work', () => {
     assert.ok(lines.length < 3, l.stderr());
   });
 
+  test('--unix PATH another listener serves: exit 1 naming the path, and the socket is left to its server', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pylogging-cli-'));
+    const path = join(dir, 'in-use.sock');
+    const first = spawnListen(['--unix', path, '--format', '%(message)s']);
+    t.after(() => {
+      first.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await first.stderrUntil(/^listening unix /m);
+    const second = await run('listen', '--unix', path);
+    assert.equal(second.code, 1, second.stderr);
+    assert.equal(second.stderr, `pylogging listen: listen EADDRINUSE: ${path} is a socket another process is serving\n`);
+    const s = connect(path);
+    s.end(frames(1, 5));
+    assert.match(await new Promise<string>((resolve) => first.child.stdout?.once('data', (d: Buffer) => resolve(d.toString()))), /^0 x{5}\n$/);
+    await stop(first.child);
+  });
+
   test('a flood of refused inputs: 10 lines, then counts', async (t) => {
     const l = spawnListen(['--tcp', '0', '--host', '127.0.0.1']);
     t.after(() => l.child.kill('SIGKILL'));
