@@ -115,6 +115,7 @@ describe('maxMessageSize: a record that could format to more is refused before f
     ["'%.400000000f' % (1.0,)", { msg: '%.400000000f', args: new PyTuple([1.5]) }],
     ["'%*d' % (400000000, 1)", { msg: '%*d', args: new PyTuple([400_000_000, 1]) }],
     ['%(a)s 5000 times over a 1000-character a', { msg: '%(a)s'.repeat(5000), args: { a: 'y'.repeat(1000) } }],
+    ["'%a' of 300,000 'é' (each escapes to 4 characters)", { msg: 'x=%a', args: new PyTuple(['é'.repeat(300_000)]) }],
     ['%s of a list holding one 500-char string 3000 times (memo)', { msg: '%s', args: new PyTuple([Array(3000).fill(new PyStr('z'.repeat(500)))]) }],
   ];
   for (const [what, d] of cases) {
@@ -127,7 +128,7 @@ describe('maxMessageSize: a record that could format to more is refused before f
       const s = await open(r);
       const refused = once(r, 'refused') as Promise<[UnpicklingError, RefusedInfo]>;
       const bytes = frame(d);
-      assert.ok(bytes.length < 40_000, `${bytes.length} bytes on the wire`);
+      assert.ok(bytes.length < 1024 * 1024, `${bytes.length} bytes on the wire`); // under maxRecordSize
       s.write(bytes);
       const [err] = await refused;
       assert.match(err.message, /^record refused \(maxMessageSize\): its (message \(msg % args\)|args) would format to more than 1000000 characters$/);
@@ -135,8 +136,9 @@ describe('maxMessageSize: a record that could format to more is refused before f
       assert.equal(sink.records.length, 0);
       const s2 = await open(r);
       const got2 = once(r, 'record') as Promise<[LogRecord]>;
-      s2.end(frame({ msg: '%5d|%-4s|', args: new PyTuple([42, 'ab']) }));
-      assert.equal((await got2)[0].getMessage(), '   42|ab  |');
+      const big = 'y'.repeat(500_000);
+      s2.end(frame({ msg: '%5d|%-4s|%*s|%s', args: new PyTuple([42, 'ab', 3, 'c', big]) }));
+      assert.equal((await got2)[0].getMessage(), `   42|ab  |  c|${big}`); // large, but under the limit
     });
   }
 });

@@ -85,9 +85,10 @@ export function textSize(value: unknown, budget: number): number {
 }
 
 /**
- * Why the record dict `d` could format to more than `max` characters, or null when it cannot: `msg % args` (each
- * conversion's width and precision, `*` taken as the largest int in the arguments, the text of what it converts,
- * five times for `%r`/`%a`, which escape) and every field on its own (a format may print any of them).
+ * Why the record dict `d` could format to more than `max` characters, or null when it cannot: `msg % args` (the
+ * literal text, each conversion's width and precision, a `*` as the int it takes from the arguments, and the text of
+ * the value it converts, five times for `%r`/`%a`, which escape) and every field on its own (a format may print any
+ * of them). Arguments are taken in CPython's order: `*` width, `.*` precision, then the value.
  */
 export function formattedSizeProblem(d: Record<string, unknown>, max: number): string | null {
   for (const key of Object.keys(d)) {
@@ -97,27 +98,23 @@ export function formattedSizeProblem(d: Record<string, unknown>, max: number): s
   if (typeof msg !== 'string' || args === null || args === undefined) return null;
   const tuple = Array.isArray(args);
   if (tuple && args.length === 0) return null;
-  let star = 0;
-  if (tuple) {
-    for (const a of args) {
-      const n = typeof a === 'bigint' ? Number(a) : typeof a === 'number' ? a : 0;
-      if (Math.abs(n) > star) star = Math.abs(n);
-    }
-  }
-  let size = tuple ? textSize(args, max) : 0; // a tuple's items are each converted once
+  let next = 0;
+  // a positional spec's value: the tuple's next item, or (not a tuple) the whole args object, once
+  const take = (): unknown => (tuple ? (args as unknown[])[next++] : next++ === 0 ? args : undefined);
+  const asInt = (v: unknown): number => (typeof v === 'bigint' ? Math.abs(Number(v)) : typeof v === 'number' ? Math.abs(v) : 0);
+  let size = 0;
   for (const seg of compilePercent(msg)) {
     if (typeof seg === 'string') {
       size += seg.length;
     } else {
-      const width = seg.width === STAR ? star : seg.width;
-      const precision = seg.precision === STAR ? star : seg.precision;
+      const width = seg.width === STAR ? asInt(take()) : seg.width;
+      const precision = seg.precision === STAR ? asInt(take()) : seg.precision;
       size += Math.max(width, precision, 0);
-      if (seg.key !== null) {
-        const v: unknown = args instanceof Map ? (args as Map<unknown, unknown>).get(seg.key) : (args as Record<string, unknown>)[seg.key];
-        size += textSize(v, max) * (seg.conversion === 'r' || seg.conversion === 'a' ? 5 : 1);
-      } else if (!tuple) {
-        size += textSize(args, max); // a positional spec converts the whole mapping
-      }
+      let value: unknown;
+      if (seg.key === null) value = take();
+      else if (args instanceof Map) value = (args as Map<unknown, unknown>).get(seg.key);
+      else if (!tuple) value = (args as Record<string, unknown>)[seg.key];
+      size += textSize(value, max) * (seg.conversion === 'r' || seg.conversion === 'a' ? 5 : 1);
     }
     if (size > max) return `its message (msg % args) would format to more than ${max} characters`;
   }
