@@ -14,7 +14,9 @@ import { configFromFile } from './config/file-config.js';
 import { basicConfig, shutdown } from './core/api.js';
 import { getLevelNamesMapping } from './core/levels.js';
 import { root } from './core/logger.js';
-import { LogRecordReceiver, type LogRecordReceiverOptions } from './receiver.js';
+import { systemClock } from './internal/clock.js';
+import { RateLimitedCount } from './internal/receiver-limits.js';
+import { LogRecordReceiver, type DroppedInfo, type LogRecordReceiverOptions } from './receiver.js';
 
 /** The cookbook receiver's format, with the time first. */
 const DEFAULT_LISTEN_FORMAT = '%(asctime)s %(process)5s %(name)-15s %(levelname)-8s %(message)s';
@@ -36,7 +38,9 @@ Options:
 Run 'pylogging listen --help' for the receiver's options.`;
 
 const LISTEN_USAGE = `usage: pylogging listen [--tcp PORT] [--udp PORT] [--unix PATH] [--unix-dgram PATH] [--host HOST]
-                        [--format FMT] [--level LEVEL] [--max-record-size BYTES] [--config FILE]`;
+                        [--format FMT] [--level LEVEL] [--config FILE] [--max-connections N]
+                        [--idle-timeout SECONDS] [--record-timeout SECONDS] [--max-depth N]
+                        [--max-record-size BYTES] [--max-message-size CHARS] [--max-backlog BYTES]`;
 
 const LISTEN_HELP = `${LISTEN_USAGE}
 
@@ -44,7 +48,9 @@ Receives the length-prefixed pickles that SocketHandler and DatagramHandler send
 each record and logs it through getLogger(record.name).handle(record): by default to stdout, one line per record.
 With no transport option it listens on --tcp 9020 --udp 9021 (DEFAULT_TCP/UDP_LOGGING_PORT) on localhost; naming any
 transport listens on exactly the ones named. Where it listens, and each refused input, go to stderr; refused input
-closes that connection (or drops that datagram) and the others keep being served. SIGINT/SIGTERM stop it (exit 0).
+closes that connection (or drops that datagram) and the others keep being served. Floods are summed: at most 10
+refusal lines per 10 s (then a count), and one line per 10 s counting connections over --max-connections and
+records dropped for --max-backlog. SIGINT/SIGTERM stop it (exit 0).
 
 Transports (each may be combined with the others):
   --tcp PORT              TCP port for SocketHandler(host, PORT); 0 picks a free port
@@ -58,8 +64,25 @@ Transports (each may be combined with the others):
                             e.g. --unix-dgram /run/myapp/log.dgram
   --host HOST             interface --tcp and --udp listen on (default localhost)
                             e.g. --host 0.0.0.0
+
+Limits (against broken or hostile senders; each refusal or drop is reported on stderr):
+  --max-connections N     most TCP (and unix) connections at once (default 1024); more are closed and counted
+                            e.g. --max-connections 4096
+  --idle-timeout SECONDS  a new connection must deliver its first record within SECONDS (default 60), else it is
+                          closed; once it has, it may stay idle (CPython's SocketHandler keeps its connection)
+                            e.g. --idle-timeout 10
+  --record-timeout SECONDS a record, once started, must arrive whole within SECONDS (default 30)
+                            e.g. --record-timeout 5
+  --max-depth N           deepest nesting accepted in a record (default 100)
+                            e.g. --max-depth 20
   --max-record-size BYTES largest record accepted (default 1048576); a larger one is refused
                             e.g. --max-record-size 65536
+  --max-message-size CHARS most characters one record may format to (default 1048576): a record whose
+                          msg % args could expand past it ('%400000000d') is refused
+                            e.g. --max-message-size 65536
+  --max-backlog BYTES     most bytes queued for stdout when its reader does not keep up (default 16777216);
+                          records received meanwhile are dropped and counted
+                            e.g. --max-backlog 1048576
 
 Output (without --config: a StreamHandler on stdout):
   --format FMT            %-style format of each line
@@ -79,6 +102,7 @@ Examples:
   pylogging listen
   pylogging listen --tcp 9020 --udp 9021 --unix /run/app/log.sock >> all.log
   pylogging listen --tcp 0 --level warning --format '%(name)s %(levelname)s %(message)s'
+  pylogging listen --host 0.0.0.0 --max-connections 4096 --idle-timeout 10 --max-backlog 1048576
   pylogging listen --unix-dgram /run/app/log.dgram --config logging.json`;
 
 /** A usage error: reported as one line plus a hint, exit 2. */
@@ -108,7 +132,30 @@ function level(v: string): string | number {
   return name;
 }
 
-const VALUE_FLAGS = new Set(['--tcp', '--udp', '--unix', '--unix-dgram', '--host', '--format', '--level', '--config', '--max-record-size']);
+/** The numeric limits: flag → receiver option, and what its value counts ('seconds' may have a fraction). */
+const LIMIT_FLAGS: Record<string, [keyof LogRecordReceiverOptions, 'seconds' | 'connections' | 'levels' | 'bytes' | 'characters']> = {
+  '--max-connections': ['maxConnections', 'connections'],
+  '--idle-timeout': ['idleTimeout', 'seconds'],
+  '--record-timeout': ['recordTimeout', 'seconds'],
+  '--max-depth': ['maxDepth', 'levels'],
+  '--max-record-size': ['maxRecordSize', 'bytes'],
+  '--max-message-size': ['maxMessageSize', 'characters'],
+  '--max-backlog': ['maxBacklog', 'bytes'],
+};
+
+const VALUE_FLAGS = new Set(['--tcp', '--udp', '--unix', '--unix-dgram', '--host', '--format', '--level', '--config', ...Object.keys(LIMIT_FLAGS)]);
+
+/** A limit's value: a positive whole number, or (for seconds) a positive decimal such as 0.5. @throws {UsageError} */
+function limit(flag: string, v: string): number {
+  const [, unit] = LIMIT_FLAGS[flag] as [unknown, string];
+  const ok = unit === 'seconds' ? /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(v) : /^\d+$/.test(v);
+  const n = Number(v);
+  if (!ok || !(n > 0) || !Number.isSafeInteger(Math.ceil(n))) {
+    const what = unit === 'seconds' ? 'a positive number of seconds' : `a positive whole number of ${unit}`;
+    throw new UsageError(`${flag}: not ${what}: ${JSON.stringify(v)}`);
+  }
+  return n;
+}
 
 /** Parses `listen`'s options; null means `--help`. @throws {UsageError} naming the bad option or value. */
 function parseListenArgs(argv: readonly string[]): ListenArgs | null {
@@ -140,12 +187,9 @@ function parseListenArgs(argv: readonly string[]): ListenArgs | null {
       case '--format': out.format = value; break;
       case '--level': out.level = level(value); break;
       case '--config': out.config = nonEmpty(flag, value); break;
-      case '--max-record-size': {
-        if (!/^\d+$/.test(value) || Number(value) === 0) {
-          throw new UsageError(`--max-record-size: not a positive whole number of bytes: ${JSON.stringify(value)}`);
-        }
-        r.maxRecordSize = Number(value);
-        break;
+      default: {
+        const [key] = LIMIT_FLAGS[flag] as [keyof LogRecordReceiverOptions, unknown];
+        (r as Record<string, unknown>)[key] = limit(flag, value);
       }
     }
   }
@@ -191,14 +235,12 @@ async function listen(argv: readonly string[]): Promise<number> {
   }
   let receiver: LogRecordReceiver;
   try {
-    receiver = new LogRecordReceiver(args.receiver);
+    receiver = new LogRecordReceiver({ ...args.receiver, output: process.stdout });
   } catch (err) {
     throw new UsageError((err as Error).message); // e.g. --unix and --unix-dgram on the same path
   }
   setUpOutput(args);
-  receiver.on('refused', (err: Error, info: { transport: string; peer: string }) => {
-    process.stderr.write(`pylogging listen: refused ${info.transport} input from ${info.peer}: ${err.message}\n`);
-  });
+  const stopReports = reportOnStderr(receiver);
   receiver.on('error', (err: Error) => process.stderr.write(`pylogging listen: ${err.message}\n`));
   try {
     const at = await receiver.listen();
@@ -216,8 +258,46 @@ async function listen(argv: readonly string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await receiver.close();
+  stopReports();
   await shutdown();
   return 0;
+}
+
+/** Refusals shown one per line before they are only counted, per {@link REPORT_INTERVAL}. */
+const REFUSALS_SHOWN = 10;
+/** Seconds over which stderr reports are rate-limited. */
+const REPORT_INTERVAL = 10;
+
+/**
+ * Prints the receiver's refusals and drops on stderr, summed where a peer could flood it: the first
+ * {@link REFUSALS_SHOWN} refusals of each {@link REPORT_INTERVAL} one per line, the rest as a count. Returns the
+ * function that prints what is still counted (at exit).
+ */
+function reportOnStderr(receiver: LogRecordReceiver): () => void {
+  const say = (line: string): void => void process.stderr.write(`pylogging listen: ${line}\n`);
+  let windowStart = -Infinity;
+  let shown = 0;
+  const unshown = new RateLimitedCount(REPORT_INTERVAL, systemClock, (n, seconds) =>
+    say(`${n} more refused input${n === 1 ? '' : 's'} not shown (in ${seconds.toFixed(1)} s)`),
+  );
+  receiver.on('refused', (err: Error, info: { transport: string; peer: string }) => {
+    const now = systemClock.now();
+    if (now - windowStart >= REPORT_INTERVAL) {
+      windowStart = now;
+      shown = 0;
+    }
+    if (shown++ < REFUSALS_SHOWN) say(`refused ${info.transport} input from ${info.peer}: ${err.message}`);
+    else unshown.add();
+  });
+  receiver.on('dropped', (d: DroppedInfo) => {
+    const period = `in ${d.seconds.toFixed(1)} s`;
+    if (d.reason === 'max-connections') {
+      say(`dropped ${d.count} connection${d.count === 1 ? '' : 's'} over --max-connections ${d.limit} (${period})`);
+    } else {
+      say(`dropped ${d.count} record${d.count === 1 ? '' : 's'}: stdout is not read fast enough, over --max-backlog ${d.limit} bytes queued (${period})`);
+    }
+  });
+  return () => unshown.flush();
 }
 
 function version(): string {

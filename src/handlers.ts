@@ -93,6 +93,7 @@ export { DatagramHandler } from './handlers/datagram.js';
 export {
   LogRecordReceiver,
   UnpicklingError,
+  type DroppedInfo,
   type LogRecordReceiverOptions,
   type ReceiverAddresses,
   type RefusedInfo,

@@ -10,10 +10,11 @@
  */
 import { createSocket as createDgramSocket, type Socket as DgramSocket } from 'node:dgram';
 import { EventEmitter, once } from 'node:events';
-import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { getLogger } from './core/api.js';
 import { makeLogRecord, type LogRecord } from './core/record.js';
+import { systemClock, type Clock } from './internal/clock.js';
+import { formattedSizeProblem, RateLimitedCount, replaceStaleStreamSocket } from './internal/receiver-limits.js';
 import { loads, UnpicklingError } from './internal/unpickle.js';
 import { bindUnixDgram, type UnixDgramSocket } from './internal/unix-dgram.js';
 
@@ -28,7 +29,11 @@ export interface LogRecordReceiverOptions {
   tcp?: number | null;
   /** UDP port (DatagramHandler); 0 picks a free one. */
   udp?: number | null;
-  /** Path of a unix stream socket (`SocketHandler(path, null)`). A stale socket file there is replaced. */
+  /**
+   * Path of a unix stream socket (`SocketHandler(path, null)`). A stale socket file there (a connect to it is
+   * refused: its server died) is replaced; a socket another server is serving makes `listen()` reject with
+   * `EADDRINUSE` naming the path, and a regular file is left untouched (`EADDRINUSE` too).
+   */
   unix?: string | null;
   /**
    * Path of a unix datagram socket (`DatagramHandler(path, null)`, CPython's `DatagramHandler(path, None)`); needs
@@ -46,8 +51,42 @@ export interface LogRecordReceiverOptions {
   maxDepth?: number;
   /** Seconds a peer may take to finish a record it started (slowloris guard). @default 30 */
   recordTimeout?: number;
-  /** Most TCP/unix connections at once. @default 1024 */
+  /**
+   * Seconds a new TCP/unix connection may take to deliver its first complete record; one that has not is closed
+   * and reported (`'refused'`), so connections that never send a byte cannot hold the slots real senders need.
+   * A connection that has delivered a record is never closed for being idle: CPython's SocketHandler keeps one
+   * connection for the life of its process and notices a close only when a send fails, losing that record.
+   * @default 60
+   */
+  idleTimeout?: number;
+  /**
+   * Most TCP/unix connections at once, per listener. Connections over it are closed at once and reported,
+   * counted, through the `'dropped'` event (at most one event per `reportInterval`). @default 1024
+   */
   maxConnections?: number;
+  /**
+   * Most characters one record may format to: a record whose `msg % args` (widths, precisions, `*` and the
+   * converted values counted) or any single field could exceed it is refused (`'refused'`) before anything
+   * formats it, so a 211-byte `'%400000000d' % (1,)` cannot make gigabytes. @default 1048576 (1 Mi characters)
+   */
+  maxMessageSize?: number;
+  /**
+   * The stream the local handlers write to, watched for its backlog (Node's `writableLength`: bytes queued
+   * because the reader is not keeping up), e.g. `process.stdout`. Null: no backlog bound. @default null
+   */
+  output?: {
+    /** Bytes written but not yet handed to the OS: Node's `Writable.writableLength`. */
+    readonly writableLength?: number;
+  } | null;
+  /**
+   * Most bytes `output` may have queued: while it has more, received records are dropped instead of handled,
+   * and counted through the `'dropped'` event. The backlog thus ends at most one record past it. @default 16 MiB
+   */
+  maxBacklog?: number;
+  /** Seconds between two `'dropped'` events of the same reason (a flood is reported as counts). @default 10 */
+  reportInterval?: number;
+  /** Time source of the `reportInterval` rate limit (tests inject one). @default the system clock */
+  clock?: Clock;
   /** The cookbook's `logname`: log every record to this logger instead of `record.name`'s. @default null */
   logname?: string | null;
 }
@@ -72,12 +111,29 @@ export interface RefusedInfo {
   peer: string;
 }
 
+/** What a `'dropped'` event reports: inputs dropped, counted, over one period. */
+export interface DroppedInfo {
+  /**
+   * `'max-connections'`: connections closed on arrival because `maxConnections` were open; `'backlog'`: records
+   * dropped because `output` had more than `maxBacklog` bytes queued.
+   */
+  reason: 'max-connections' | 'backlog';
+  /** How many were dropped in the period. */
+  count: number;
+  /** The period's length in seconds, from the first drop it counts to this report. */
+  seconds: number;
+  /** The limit that was hit (`maxConnections`, or `maxBacklog` in bytes). */
+  limit: number;
+}
+
 /**
  * Receives pickled log records and logs them locally.
  *
  * Events: `'record'` (record, transport) after a record was handled; `'refused'` (UnpicklingError, RefusedInfo)
  * when an input was refused (the connection is closed; a refused datagram is dropped, and its socket keeps
- * receiving); `'error'` (Error) for a listening socket's error. Count `'refused'` events to count refusals.
+ * receiving); `'dropped'` ({@link DroppedInfo}) at most once per `reportInterval` and reason, counting connections
+ * over `maxConnections` and records dropped for `output`'s backlog (the last count is sent by `close()`);
+ * `'error'` (Error) for a listening socket's error. Count `'refused'` events to count refusals.
  *
  * Datagram inputs (`udp`, `unixDgram`) take one record per datagram, as CPython's DatagramHandler sends it: the
  * 4-byte length, then the pickle. The length must fit in the datagram and in `maxRecordSize`.
@@ -98,6 +154,8 @@ export class LogRecordReceiver extends EventEmitter {
   #unixDgram: UnixDgramSocket | null = null;
   #addresses: ReceiverAddresses = {};
   #closing: Promise<void> | null = null;
+  readonly #connectionDrops: RateLimitedCount;
+  readonly #backlogDrops: RateLimitedCount;
 
   constructor(options: LogRecordReceiverOptions = {}) {
     super();
@@ -107,7 +165,8 @@ export class LogRecordReceiver extends EventEmitter {
         throw new RangeError(`${key} must be a port number (0..65535), got ${String(p)}`);
       }
     }
-    for (const key of ['maxRecordSize', 'maxDepth', 'recordTimeout', 'maxConnections'] as const) {
+    const limits = ['maxRecordSize', 'maxDepth', 'recordTimeout', 'idleTimeout', 'maxConnections', 'maxMessageSize', 'maxBacklog', 'reportInterval'] as const;
+    for (const key of limits) {
       const v = options[key];
       if (v !== undefined && !(v > 0 && v < Infinity)) throw new RangeError(`${key} must be a positive number, got ${String(v)}`);
     }
@@ -117,6 +176,20 @@ export class LogRecordReceiver extends EventEmitter {
     }
     if (unixDgram && unixDgram === unix) throw new RangeError(`unix and unixDgram must be different paths, got ${unix} for both`);
     this.options = { ...options };
+    const clock = options.clock ?? systemClock;
+    const interval = options.reportInterval ?? 10;
+    const dropped = (reason: DroppedInfo['reason'], limit: number) => (count: number, seconds: number) =>
+      this.emit('dropped', { reason, count, seconds, limit } satisfies DroppedInfo);
+    this.#connectionDrops = new RateLimitedCount(interval, clock, dropped('max-connections', this.#maxConnections));
+    this.#backlogDrops = new RateLimitedCount(interval, clock, dropped('backlog', this.#maxBacklog));
+  }
+
+  get #maxConnections(): number {
+    return this.options.maxConnections ?? 1024;
+  }
+
+  get #maxBacklog(): number {
+    return this.options.maxBacklog ?? 16 * 1024 * 1024;
   }
 
   /** Where it listens (after `listen()`). */
@@ -146,7 +219,7 @@ export class LogRecordReceiver extends EventEmitter {
       this.#addresses.tcp = server.address() as AddressInfo;
     }
     if (unix !== undefined && unix !== null) {
-      removeStaleSocket(unix);
+      await replaceStaleStreamSocket(unix);
       const server = this.#streamServer('unix');
       server.listen(unix);
       await once(server, 'listening');
@@ -180,12 +253,15 @@ export class LogRecordReceiver extends EventEmitter {
       await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       if (this.#udp) await new Promise<void>((resolve) => this.#udp?.close(() => resolve()));
       this.#unixDgram?.close(); // also removes its socket file
+      this.#connectionDrops.flush();
+      this.#backlogDrops.flush();
     })());
   }
 
   #streamServer(transport: 'tcp' | 'unix'): Server {
     const server = createServer((sock) => this.#connection(sock, transport));
-    server.maxConnections = this.options.maxConnections ?? 1024;
+    server.maxConnections = this.#maxConnections;
+    server.on('drop', () => this.#connectionDrops.add());
     server.on('error', (err) => this.listenerCount('error') > 0 && this.emit('error', err));
     this.#servers.push(server);
     return server;
@@ -201,8 +277,16 @@ export class LogRecordReceiver extends EventEmitter {
     let need = 4; // header first, then the pickle
     let inBody = false;
     let timer: NodeJS.Timeout | null = null;
+    const idle = this.options.idleTimeout ?? 60;
+    // until its first record, a connection must deliver one within idleTimeout (a silent one holds a slot)
+    let idleTimer: NodeJS.Timeout | null = setTimeout(
+      () => refuse(new UnpicklingError(`no complete record within ${idle} s of connecting (idleTimeout)`)),
+      idle * 1000,
+    ).unref();
     const refuse = (err: UnpicklingError): void => {
       if (timer) clearTimeout(timer);
+      if (idleTimer) clearTimeout(idleTimer);
+      if (sock.destroyed) return;
       sock.destroy();
       this.emit('refused', err, { transport, peer } satisfies RefusedInfo);
     };
@@ -216,6 +300,7 @@ export class LogRecordReceiver extends EventEmitter {
     sock.on('error', () => {}); // a reset peer just goes away
     sock.on('close', () => {
       if (timer) clearTimeout(timer);
+      if (idleTimer) clearTimeout(idleTimer);
       this.#conns.delete(sock);
     });
     sock.on('data', (chunk: Buffer) => {
@@ -231,6 +316,8 @@ export class LogRecordReceiver extends EventEmitter {
           need = 4;
           inBody = false;
           if (!this.#decode(body, transport, peer)) return sock.destroy();
+          if (idleTimer) clearTimeout(idleTimer);
+          idleTimer = null;
         }
       }
       // slowloris: a record, once started, must be finished within recordTimeout
@@ -268,11 +355,19 @@ export class LogRecordReceiver extends EventEmitter {
       if (d === null || typeof d !== 'object' || Object.getPrototypeOf(d) !== null) {
         throw new UnpicklingError('a log record must be a dict with str keys');
       }
+      const max = this.options.maxMessageSize ?? 1024 * 1024;
+      const problem = formattedSizeProblem(d as Record<string, unknown>, max);
+      if (problem !== null) throw new UnpicklingError(`record refused (maxMessageSize): ${problem}`);
       record = makeLogRecord(d as Record<string, unknown>);
     } catch (err) {
       const e = err instanceof UnpicklingError ? err : new UnpicklingError(String(err), { cause: err });
       this.emit('refused', e, { transport, peer } satisfies RefusedInfo);
       return false;
+    }
+    const out = this.options.output;
+    if (out && (out.writableLength ?? 0) > this.#maxBacklog) {
+      this.#backlogDrops.add(); // the reader of output is not keeping up: drop rather than queue without end
+      return true;
     }
     try {
       this.handleLogRecord(record);
@@ -281,14 +376,5 @@ export class LogRecordReceiver extends EventEmitter {
       if (this.listenerCount('error') > 0) this.emit('error', err); // a handler bug must not stop the receiver
     }
     return true;
-  }
-}
-
-/** Removes a leftover unix socket file (never a regular file) so a restarted receiver can bind again. */
-function removeStaleSocket(path: string): void {
-  try {
-    if (lstatSync(path).isSocket()) unlinkSync(path);
-  } catch {
-    // nothing there
   }
 }

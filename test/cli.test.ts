@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { connect } from 'node:net';
+import { dumpsFramed } from '../src/internal/pickle.js';
 import { PYTHON } from './helpers/python.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -133,7 +135,8 @@ describe('pylogging listen: arguments', () => {
       assert.equal(r.code, 0);
       assert.equal(r.stderr, '');
       assert.match(r.stdout, /^usage: pylogging listen /);
-      for (const option of ['--tcp', '--udp', '--unix', '--unix-dgram', '--host', '--max-record-size', '--format', '--level', '--config']) {
+      const limits = ['--max-connections', '--idle-timeout', '--record-timeout', '--max-depth', '--max-record-size', '--max-message-size', '--max-backlog'];
+      for (const option of ['--tcp', '--udp', '--unix', '--unix-dgram', '--host', '--format', '--level', '--config', ...limits]) {
         // the option's own line, then an example line using it
         assert.match(r.stdout, new RegExp(`^ {2}${option} [A-Z]+ [^\\n]*\\n(?: {20,}[^\\n]*\\n)*? +e\\.g\\. ${option} \\S`, 'm'), option);
       }
@@ -147,6 +150,14 @@ describe('pylogging listen: arguments', () => {
     [['--udp=70000'], /^pylogging listen: --udp: not a port number \(0\.\.65535\): "70000"$/],
     [['--level', 'verbose'], /^pylogging listen: --level: unknown level "verbose" \(one of [A-Z, ]+, or a number\)$/],
     [['--max-record-size', '0'], /^pylogging listen: --max-record-size: not a positive whole number of bytes: "0"$/],
+    [['--max-connections', '-5'], /^pylogging listen: --max-connections: not a positive whole number of connections: "-5"$/],
+    [['--max-connections=1.5'], /^pylogging listen: --max-connections: not a positive whole number of connections: "1\.5"$/],
+    [['--idle-timeout', 'soon'], /^pylogging listen: --idle-timeout: not a positive number of seconds: "soon"$/],
+    [['--idle-timeout', '0'], /^pylogging listen: --idle-timeout: not a positive number of seconds: "0"$/],
+    [['--record-timeout', '1e3'], /^pylogging listen: --record-timeout: not a positive number of seconds: "1e3"$/],
+    [['--max-depth', ''], /^pylogging listen: --max-depth: not a positive whole number of levels: ""$/],
+    [['--max-message-size', '64k'], /^pylogging listen: --max-message-size: not a positive whole number of characters: "64k"$/],
+    [['--max-backlog', '99999999999999999999'], /^pylogging listen: --max-backlog: not a positive whole number of bytes: "99999999999999999999"$/],
     [['--unix', ''], /^pylogging listen: --unix needs a non-empty value$/],
     [['--tcp'], /^pylogging listen: --tcp needs a value$/],
     [['--verbose'], /^pylogging listen: unknown option "--verbose"$/],
@@ -212,5 +223,120 @@ format=ini %(name)s %(message)s
     await sendFromPython(l.port, [['INFO', 'via fileConfig']]);
     assert.equal(await l.stdoutUntil('\n'), 'ini cli.test via fileConfig\n');
     await stop(l.child);
+  });
+});
+
+/** A `pylogging listen` child whose stderr is collected; stdout is left to the caller. */
+function spawnListen(args: string[]): { child: ChildProcess; stderr(): string; stderrUntil(re: RegExp): Promise<RegExpExecArray> } {
+  const child = spawn(process.execPath, [CLI, 'listen', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  const waiting = new Set<() => void>();
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+    for (const w of waiting) w();
+  });
+  const stderrUntil = (re: RegExp): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = re.exec(err);
+        if (!m) return;
+        waiting.delete(check);
+        resolve(m);
+      };
+      waiting.add(check);
+      child.once('exit', () => reject(new Error(`exited before stderr matched ${re}; stderr: ${err}`)));
+      check();
+    });
+  return { child, stderr: () => err, stderrUntil };
+}
+
+/** `n` records framed as SocketHandler sends them, each with a `size`-character message. */
+function frames(n: number, size: number, name = 'cli.limits'): Buffer {
+  return Buffer.concat(Array.from({ length: n }, (_, i) => dumpsFramed({ name, levelno: 20, levelname: 'INFO', msg: `${i} ${'x'.repeat(size)}`, args: null })));
+}
+
+/** Sends `bytes` on one connection and resolves once the receiver has read all of it and closed its side. */
+async function sendAll(port: number, bytes: Buffer): Promise<void> {
+  const s = connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  s.end(bytes);
+  await once(s, 'close');
+}
+
+describe('pylogging listen: limits at work', () => {
+  test('--max-connections: connections over it are counted on stderr, not one line each', async (t) => {
+    const l = spawnListen(['--tcp', '0', '--host', '127.0.0.1', '--max-connections', '1', '--format', '%(message)s']);
+    t.after(() => l.child.kill('SIGKILL'));
+    const port = Number((await l.stderrUntil(/^listening tcp \S+:(\d+)$/m))[1]);
+    const held = connect(port, '127.0.0.1');
+    held.write(frames(1, 3));
+    const out = new Promise<void>((resolve) => l.child.stdout?.once('data', () => resolve()));
+    await out; // the held connection is being served
+    for (let i = 0; i < 3; i++) {
+      const s = connect(port, '127.0.0.1');
+      s.on('error', () => {});
+      await once(s, 'close');
+    }
+    held.destroy();
+    await stop(l.child);
+    const lines = l.stderr().split('\n').filter((x) => x.includes('dropped'));
+    // the first at once; the others within the 10 s interval are summed into one line, sent at the latest on exit
+    assert.match(lines[0] ?? '', /^pylogging listen: dropped 1 connection over --max-connections 1 \(in 0\.0 s\)$/);
+    const counts = lines.map((x) => Number(/dropped (\d+) connection/.exec(x)?.[1]));
+    assert.equal(counts.reduce((a, b) => a + b, 0), 3);
+    assert.ok(lines.length < 3, l.stderr());
+  });
+
+  test('--unix PATH another listener serves: exit 1 naming the path, and the socket is left to its server', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pylogging-cli-'));
+    const path = join(dir, 'in-use.sock');
+    const first = spawnListen(['--unix', path, '--format', '%(message)s']);
+    t.after(() => {
+      first.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await first.stderrUntil(/^listening unix /m);
+    const second = await run('listen', '--unix', path);
+    assert.equal(second.code, 1, second.stderr);
+    assert.equal(second.stderr, `pylogging listen: listen EADDRINUSE: ${path} is a socket another process is serving\n`);
+    const s = connect(path);
+    s.end(frames(1, 5));
+    assert.match(await new Promise<string>((resolve) => first.child.stdout?.once('data', (d: Buffer) => resolve(d.toString()))), /^0 x{5}\n$/);
+    await stop(first.child);
+  });
+
+  test('a flood of refused inputs: 10 lines, then counts', async (t) => {
+    const l = spawnListen(['--tcp', '0', '--host', '127.0.0.1']);
+    t.after(() => l.child.kill('SIGKILL'));
+    const port = Number((await l.stderrUntil(/^listening tcp \S+:(\d+)$/m))[1]);
+    for (let i = 0; i < 25; i++) await sendAll(port, Buffer.from('\x00\x00\x00\x02N.', 'latin1'));
+    await stop(l.child);
+    const shown = l.stderr().match(/^pylogging listen: refused tcp input from .*: a log record must be a dict/gm) ?? [];
+    const counted = [...l.stderr().matchAll(/^pylogging listen: (\d+) more refused inputs? not shown/gm)].map((m) => Number(m[1]));
+    assert.equal(shown.length + counted.reduce((a, b) => a + b, 0), 25, l.stderr());
+    assert.ok(shown.length <= 20 && counted.length <= 4, l.stderr()); // 10 per 10 s window even on a slow machine
+  });
+
+  test('--max-backlog: stdout not read, records are dropped and counted on stderr, and the backlog stays bounded', async (t) => {
+    const l = spawnListen(['--tcp', '0', '--host', '127.0.0.1', '--max-backlog', '65536', '--format', '%(message)s']);
+    t.after(() => l.child.kill('SIGKILL'));
+    l.child.stdout?.pause(); // nobody reads stdout (until the end)
+    const port = Number((await l.stderrUntil(/^listening tcp \S+:(\d+)$/m))[1]);
+    const n = 5000;
+    await sendAll(port, frames(n, 1000)); // 5 MB of output
+    await l.stderrUntil(/dropped \d+ records?: stdout is not read fast enough, over --max-backlog 65536 bytes queued/);
+    const exited = once(l.child, 'exit');
+    l.child.kill('SIGTERM');
+    let written = '';
+    l.child.stdout?.on('data', (d: Buffer) => (written += d.toString()));
+    l.child.stdout?.resume();
+    assert.deepEqual(await exited, [0, null]);
+    const dropped = [...l.stderr().matchAll(/dropped (\d+) records?: stdout/g)].reduce((a, m) => a + Number(m[1]), 0);
+    const lines = written.split('\n').filter(Boolean);
+    assert.equal(lines.length + dropped, n, 'every record was written or counted as dropped');
+    // the pipe (64 KiB), what this process had read ahead, the backlog bound and one record; never the 5 MB
+    assert.ok(written.length < 512 * 1024, `${written.length} bytes written`);
+    assert.ok(dropped > n / 2, `${dropped} dropped`);
+    assert.deepEqual(lines.slice(0, 3).map((x) => x.split(' ')[0]), ['0', '1', '2']);
   });
 });
