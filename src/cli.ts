@@ -94,6 +94,12 @@ Output (without --config: a StreamHandler on stdout):
                           else a fileConfig INI (as a Python service's logging.json/logging.ini); cannot be
                           combined with --format or --level (set those in the file)
                             e.g. --config logging.json
+  --allow-module REF      with --config: load only what REF allows (repeatable); a class, factory or module
+                          outside every REF is refused before it is loaded. REF is 'pylogging' (every
+                          built-in name), a Python prefix ('logging', 'sys'), a module path or a package.
+                          Without it the file is trusted, as CPython trusts its config files (config files
+                          are code: see docs/configuration.md)
+                            e.g. --allow-module pylogging --allow-module ./my-handlers.js
 
   -h, --help              show this help and exit
 
@@ -103,7 +109,8 @@ Examples:
   pylogging listen --tcp 9020 --udp 9021 --unix /run/app/log.sock >> all.log
   pylogging listen --tcp 0 --level warning --format '%(name)s %(levelname)s %(message)s'
   pylogging listen --host 0.0.0.0 --max-connections 4096 --idle-timeout 10 --max-backlog 1048576
-  pylogging listen --unix-dgram /run/app/log.dgram --config logging.json`;
+  pylogging listen --unix-dgram /run/app/log.dgram --config logging.json
+  pylogging listen --config logging.json --allow-module pylogging --allow-module ./my-handlers.js`;
 
 /** A usage error: reported as one line plus a hint, exit 2. */
 class UsageError extends Error {}
@@ -113,6 +120,8 @@ interface ListenArgs {
   format: string | null;
   level: string | number | null;
   config: string | null;
+  /** `--allow-module` references: dictConfig/fileConfig's `allow` list (empty: trust the file). */
+  allow: string[];
 }
 
 function port(flag: string, v: string): number {
@@ -143,7 +152,7 @@ const LIMIT_FLAGS: Record<string, [keyof LogRecordReceiverOptions, 'seconds' | '
   '--max-backlog': ['maxBacklog', 'bytes'],
 };
 
-const VALUE_FLAGS = new Set(['--tcp', '--udp', '--unix', '--unix-dgram', '--host', '--format', '--level', '--config', ...Object.keys(LIMIT_FLAGS)]);
+const VALUE_FLAGS = new Set(['--tcp', '--udp', '--unix', '--unix-dgram', '--host', '--format', '--level', '--config', '--allow-module', ...Object.keys(LIMIT_FLAGS)]);
 
 /** A limit's value: a positive whole number, or (for seconds) a positive decimal such as 0.5. @throws {UsageError} */
 function limit(flag: string, v: string): number {
@@ -159,7 +168,7 @@ function limit(flag: string, v: string): number {
 
 /** Parses `listen`'s options; null means `--help`. @throws {UsageError} naming the bad option or value. */
 function parseListenArgs(argv: readonly string[]): ListenArgs | null {
-  const out: ListenArgs = { receiver: {}, format: null, level: null, config: null };
+  const out: ListenArgs = { receiver: {}, format: null, level: null, config: null, allow: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '-h' || arg === '--help') return null;
@@ -187,12 +196,14 @@ function parseListenArgs(argv: readonly string[]): ListenArgs | null {
       case '--format': out.format = value; break;
       case '--level': out.level = level(value); break;
       case '--config': out.config = nonEmpty(flag, value); break;
+      case '--allow-module': out.allow.push(nonEmpty(flag, value)); break;
       default: {
         const [key] = LIMIT_FLAGS[flag] as [keyof LogRecordReceiverOptions, unknown];
         (r as Record<string, unknown>)[key] = limit(flag, value);
       }
     }
   }
+  if (out.allow.length > 0 && out.config === null) throw new UsageError('--allow-module needs --config');
   if (out.config !== null && (out.format !== null || out.level !== null)) {
     throw new UsageError(`${out.format !== null ? '--format' : '--level'} cannot be combined with --config (set it in the config file)`);
   }
@@ -212,7 +223,7 @@ function nonEmpty(flag: string, v: string): string {
 function setUpOutput(args: ListenArgs): void {
   if (args.config !== null) {
     try {
-      configFromFile(args.config);
+      configFromFile(args.config, args.allow.length > 0 ? { allow: args.allow } : {});
     } catch (err) {
       throw new UsageError(`--config ${args.config}: ${(err as Error).message}`);
     }

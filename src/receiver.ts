@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './internal/clock.js';
 import { formattedSizeProblem, RateLimitedCount, replaceStaleStreamSocket } from './internal/receiver-limits.js';
 import { loads, UnpicklingError } from './internal/unpickle.js';
 import { bindUnixDgram, type UnixDgramSocket } from './internal/unix-dgram.js';
+import { checkOptions, optionKeys } from './internal/options.js';
 
 export { UnpicklingError } from './internal/unpickle.js';
 export { UnixDgramMissingError } from './internal/unix-dgram.js';
@@ -126,6 +127,11 @@ export interface DroppedInfo {
   limit: number;
 }
 
+const RECEIVER_KEYS = optionKeys<LogRecordReceiverOptions>()([
+  'host', 'tcp', 'udp', 'unix', 'unixDgram', 'maxRecordSize', 'maxDepth', 'recordTimeout', 'idleTimeout', 'maxConnections',
+  'maxMessageSize', 'output', 'maxBacklog', 'reportInterval', 'clock', 'logname',
+]);
+
 /**
  * Receives pickled log records and logs them locally.
  *
@@ -158,6 +164,7 @@ export class LogRecordReceiver extends EventEmitter {
   readonly #backlogDrops: RateLimitedCount;
 
   constructor(options: LogRecordReceiverOptions = {}) {
+    if (new.target === LogRecordReceiver) checkOptions('LogRecordReceiver', options, RECEIVER_KEYS);
     super();
     for (const key of ['tcp', 'udp'] as const) {
       const p = options[key];

@@ -136,7 +136,7 @@ describe('pylogging listen: arguments', () => {
       assert.equal(r.stderr, '');
       assert.match(r.stdout, /^usage: pylogging listen /);
       const limits = ['--max-connections', '--idle-timeout', '--record-timeout', '--max-depth', '--max-record-size', '--max-message-size', '--max-backlog'];
-      for (const option of ['--tcp', '--udp', '--unix', '--unix-dgram', '--host', '--format', '--level', '--config', ...limits]) {
+      for (const option of ['--tcp', '--udp', '--unix', '--unix-dgram', '--host', '--format', '--level', '--config', '--allow-module', ...limits]) {
         // the option's own line, then an example line using it
         assert.match(r.stdout, new RegExp(`^ {2}${option} [A-Z]+ [^\\n]*\\n(?: {20,}[^\\n]*\\n)*? +e\\.g\\. ${option} \\S`, 'm'), option);
       }
@@ -167,12 +167,44 @@ describe('pylogging listen: arguments', () => {
     [['--config', '/nonexistent/logging.json'], /^pylogging listen: --config \/nonexistent\/logging\.json: .*ENOENT/],
     [['--tcp', '0', '--format', '%(message)'], /^pylogging listen: --format: /],
     [['--unix', '/tmp/same', '--unix-dgram', '/tmp/same'], /^pylogging listen: unix and unixDgram must be different paths/],
+    [['--allow-module', 'pylogging'], /^pylogging listen: --allow-module needs --config$/],
   ];
   for (const [args, line] of cases) {
     test(`${args.join(' ')}: one line naming it, exit 2`, async () => {
       assertUsageError(await run('listen', ...args), line);
     });
   }
+});
+
+describe('pylogging listen --config with --allow-module (config files are code)', () => {
+  test('a factory outside the allowed references is refused before it is loaded: exit 2 naming it', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pylogging-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cfg = join(dir, 'logging.json');
+    // Without --allow-module this would abort the listener (a trusted file may call anything, as in CPython).
+    writeFileSync(cfg, JSON.stringify({ version: 1, handlers: { h: { '()': 'node:process#abort' } }, root: { handlers: ['h'] } }));
+    assertUsageError(
+      await run('listen', '--tcp', '0', '--config', cfg, '--allow-module', 'pylogging'),
+      /^pylogging listen: --config .*logging\.json: .*'node:process#abort'/,
+    );
+  });
+
+  test('what the references allow is configured as usual', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pylogging-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cfg = join(dir, 'logging.json');
+    writeFileSync(cfg, JSON.stringify({
+      version: 1,
+      formatters: { f: { format: 'allowed %(message)s' } },
+      handlers: { out: { class: 'logging.StreamHandler', formatter: 'f', stream: 'ext://sys.stdout' } },
+      root: { level: 'DEBUG', handlers: ['out'] },
+    }));
+    const l = await startListener(['--tcp', '0', '--host', '127.0.0.1', '--config', cfg, '--allow-module', 'pylogging']);
+    t.after(() => l.child.kill('SIGKILL'));
+    await sendFromPython(l.port, [['INFO', 'through the allow list']]);
+    assert.equal(await l.stdoutUntil('\n'), 'allowed through the allow list\n');
+    await stop(l.child);
+  });
 });
 
 describe('pylogging listen: options at work', () => {

@@ -13,6 +13,7 @@ import {
   SMTPHandler, SocketHandler, SysLogHandler, TimedRotatingFileHandler, WatchedFileHandler,
 } from '../../src/handlers.js';
 import { WorkerQueueListener } from '../../src/handlers/worker-listener.js';
+import { LogRecordReceiver } from '../../src/receiver.js';
 import { checkOptions, closestKey } from '../../src/internal/options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pylogging-options-'));
@@ -44,6 +45,8 @@ const CASES: [string, () => unknown, string][] = [
     "batch: unknown option 'max_records' (did you mean 'maxRecords'?)"],
   ['HTTPHandler', () => new HTTPHandler('localhost', '/log', { methd: 'POST' } as never), "HTTPHandler: unknown option 'methd' (did you mean 'method'?)"],
   ['NTEventLogHandler', () => new NTEventLogHandler('app', { dllName: 'x.dll' } as never), "NTEventLogHandler: unknown option 'dllName' (did you mean 'dllname'?)"],
+  ['LogRecordReceiver', () => new LogRecordReceiver({ max_connections: 5 } as never),
+    "LogRecordReceiver: unknown option 'max_connections' (did you mean 'maxConnections'?)"],
   ['WorkerQueueListener handler spec', () => new WorkerQueueListener([{ class: 'FileHandler', filname: 'x.log' } as never]),
     "WorkerQueueListener handler spec: unknown option 'filname' (did you mean 'filename'?)"],
   ['WorkerQueueListener', () => new WorkerQueueListener([], { on_full: 'drop' } as never), "WorkerQueueListener: unknown option 'on_full' (did you mean 'onFull'?)"],
