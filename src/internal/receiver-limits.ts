@@ -4,10 +4,10 @@
  * how long a received record can format to (so `'%400000000d' % (1,)` is refused before anything expands it), and
  * the stale-socket probe for a unix stream socket path.
  */
-import { lstatSync, unlinkSync, type Stats } from 'node:fs';
 import { connect } from 'node:net';
 import { compilePercent, STAR } from '../core/printf.js';
 import type { Clock } from './clock.js';
+import { socketFileAt, unlinkSameSocket } from './socket-file.js';
 
 /**
  * Counts events and reports them at most once per `interval` seconds: the first event at once (count 1), the ones
@@ -128,13 +128,8 @@ export function formattedSizeProblem(d: Record<string, unknown>, max: number): s
  * on.
  */
 export async function replaceStaleStreamSocket(path: string): Promise<void> {
-  let st: Stats;
-  try {
-    st = lstatSync(path);
-  } catch {
-    return; // nothing there
-  }
-  if (!st.isSocket()) return;
+  const st = socketFileAt(path);
+  if (st === null) return; // nothing there, or not a socket
   const state = await new Promise<'live' | 'stale' | 'other'>((resolve) => {
     const probe = connect(path);
     probe.once('connect', () => {
@@ -151,10 +146,5 @@ export async function replaceStaleStreamSocket(path: string): Promise<void> {
       path,
     });
   }
-  try {
-    const now = lstatSync(path);
-    if (now.isSocket() && now.ino === st.ino && now.dev === st.dev) unlinkSync(path);
-  } catch {
-    // gone meanwhile
-  }
+  unlinkSameSocket(path, st);
 }

@@ -8,10 +8,11 @@
  * `handleError`, or reject (`LogRecordReceiver.listen()`).
  */
 import { EventEmitter } from 'node:events';
-import { lstatSync, unlinkSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
+import { socketFileAt, unlinkSameSocket } from './socket-file.js';
 
 /** The addon is not installed (or did not build). */
 export class UnixDgramMissingError extends Error {
@@ -179,22 +180,7 @@ export class UnixDgramSocket extends EventEmitter<UnixDgramEvents> {
     }
     const bound = this.#bound;
     this.#bound = null;
-    if (bound && isSameSocketFile(bound.path, bound.stat)) {
-      try {
-        unlinkSync(bound.path);
-      } catch {
-        // removed meanwhile
-      }
-    }
-  }
-}
-
-function isSameSocketFile(path: string, was: Stats): boolean {
-  try {
-    const now = lstatSync(path);
-    return now.isSocket() && now.ino === was.ino && now.dev === was.dev;
-  } catch {
-    return false;
+    if (bound) unlinkSameSocket(bound.path, bound.stat);
   }
 }
 
@@ -204,13 +190,8 @@ function isSameSocketFile(path: string, was: Stats): boolean {
  * `ECONNREFUSED`. A live one is left alone (binding then fails with `EADDRINUSE`).
  */
 function removeStaleDgramSocket(path: string): void {
-  let st: Stats;
-  try {
-    st = lstatSync(path);
-  } catch {
-    return; // nothing there
-  }
-  if (!st.isSocket()) return;
+  const st = socketFileAt(path);
+  if (st === null) return; // nothing there, or not a socket
   const probe = new UnixDgramSocket();
   let stale = false;
   try {
@@ -220,7 +201,7 @@ function removeStaleDgramSocket(path: string): void {
   } finally {
     probe.close();
   }
-  if (stale && isSameSocketFile(path, st)) unlinkSync(path);
+  if (stale) unlinkSameSocket(path, st);
 }
 
 /**
