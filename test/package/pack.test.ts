@@ -110,7 +110,7 @@ describe('the packed package', () => {
 
   test('the tarball holds the build of src/, its sources, README, docs, LICENSE, and nothing else', () => {
     const paths = packed.map((f) => f.path).sort();
-    const allowed = /^(?:build\/src\/.+\.(?:js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts|docs\/.+\.md|README\.md|LICENSE|package\.json)$/;
+    const allowed = /^(?:build\/src\/.+\.(?:js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts|docs\/.+\.md|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
     assert.deepEqual(paths.filter((p) => !allowed.test(p)), []);
     for (const p of ['README.md', 'LICENSE', 'package.json']) assert.ok(paths.includes(p), p);
     assert.equal(paths.filter((p) => /^(?:build\/)?(?:test|bench|examples)\//.test(p)).length, 0);
@@ -122,6 +122,15 @@ describe('the packed package', () => {
     for (const map of paths.filter((p) => p.endsWith('.map'))) {
       const { sources } = JSON.parse(readFileSync(join(installed, map), 'utf8')) as { sources: string[] };
       for (const s of sources) assert.ok(paths.includes(posix.join(posix.dirname(map), s)), `${map} → ${s}`);
+    }
+    // what the shipped README and docs link to is shipped too (npm shows the README with no repository to resolve against)
+    for (const page of paths.filter((p) => p.endsWith('.md'))) {
+      const text = readFileSync(join(installed, page), 'utf8');
+      for (const m of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        const target = m[1] as string;
+        if (/^[a-z]+:/.test(target)) continue;
+        assert.ok(paths.includes(posix.normalize(posix.join(posix.dirname(page), target))), `${page} links to ${target}, not in the tarball`);
+      }
     }
     const license = readFileSync(join(installed, 'LICENSE'), 'utf8');
     assert.match(license, /^MIT License\n\nCopyright \(c\) \d{4} pylogging contributors\n/);
