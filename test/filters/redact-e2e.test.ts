@@ -1,9 +1,7 @@
 /**
  * RedactFilter end to end: records carrying secrets in extra fields, nested objects, a mapping argument, a dict
- * message and async context go out through a file, a JSON-shaped stream, SocketHandler (unpickled by CPython),
- * HTTPHandler (a form) and SMTPHandler (a mail), and no byte of any output holds a secret.
- *
- * The JSON-shaped output is a plain Formatter with %(field)s placeholders: JsonFormatter lives on another branch.
+ * message and async context go out through a file, JSON lines (JsonFormatter), SocketHandler (unpickled by
+ * CPython), HTTPHandler (a form) and SMTPHandler (a mail), and no byte of any output holds a secret.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +12,7 @@ import { HTTPHandler } from '../../src/handlers/http.js';
 import { SMTPHandler } from '../../src/handlers/smtp.js';
 import { SocketHandler } from '../../src/handlers/socket.js';
 import { withContext } from '../../src/context.js';
+import { JsonFormatter } from '../../src/json.js';
 import { addFilterToAllHandlers, RedactFilter } from '../../src/redact.js';
 import { startPythonPeer, tempDir, type JsonLinesChild, type PythonPeerInfo } from '../fixtures/socket-helpers.js';
 import { RecordingHTTPServer } from '../helpers/http-server.js';
@@ -43,18 +42,13 @@ describe('RedactFilter end to end: no handler output holds a secret', () => {
     tmp.remove();
   });
 
-  test('file, JSON-shaped stream, socket pickle (CPython), HTTP form and SMTP body', async () => {
+  test('file, JSON lines, socket pickle (CPython), HTTP form and SMTP body', async () => {
     const path = join(tmp.dir, 'app.log');
     const file = new FileHandler(path);
     file.setFormatter(new Formatter(`%(levelname)s %(message)s ${FIELDS}`, { defaults: DEFAULTS }));
     const mem = new MemoryStream();
     const json = new StreamHandler(mem);
-    json.setFormatter(
-      new Formatter(
-        '{"message": "%(message)s", "password": "%(password)s", "req": "%(req)s", "apiKey": "%(apiKey)s", "requestId": "%(requestId)s"}',
-        { defaults: DEFAULTS },
-      ),
-    );
+    json.setFormatter(new JsonFormatter('%(levelname)s %(message)s'));
     const socket = new SocketHandler('127.0.0.1', info.tcp);
     const form = new HTTPHandler(`127.0.0.1:${http.port}`, '/log', { method: 'POST' });
     const mail = new SMTPHandler(['127.0.0.1', smtp.port], 'app@x.test', 'ops@x.test', 'app log');
@@ -118,5 +112,15 @@ describe('RedactFilter end to end: no handler output holds a secret', () => {
     assert.equal(form1.get('password'), '[Redacted]');
     assert.match(String(new URLSearchParams((requests[0]?.body ?? Buffer.alloc(0)).toString()).get('args')), /\[Redacted\]/);
     assert.match(mails[2]?.raw.toString('utf8') ?? '', /in context - - - \[Redacted\] r-1/);
+    // JsonFormatter writes every extra, context and mapping field: each secret as the censor, the rest as they were.
+    const objects = mem.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(objects.length, N);
+    assert.deepEqual(objects[0], { levelname: 'INFO', message: 'login ann' }); // the message consumed the mapping
+    assert.deepEqual(objects[1], {
+      levelname: 'WARNING', message: 'request', password: '[Redacted]',
+      req: { headers: { authorization: '[Redacted]', host: 'example.test' } }, session: { token: '[Redacted]', id: 7 },
+    });
+    assert.deepEqual(objects[2], { levelname: 'ERROR', message: 'in context', apiKey: '[Redacted]', requestId: 'r-1' });
+    assert.deepEqual(objects[3], { levelname: 'INFO', message: null, event: 'signup', password: '[Redacted]' }); // python-json-logger 2.0.1's null
   });
 });
