@@ -31,12 +31,24 @@ export class Keywords implements LogKeywords {
   readonly stack_info?: boolean;
   readonly stacklevel?: number;
   readonly extra?: Readonly<Record<string, unknown>> | null;
+  /**
+   * A key that is none of the four, as given (`exc_inf`): the logging call reports Python's `TypeError: … got an
+   * unexpected keyword argument` and still logs the record. Absent when every key is known.
+   */
+  declare readonly unexpected?: string;
 
   constructor(keywords: LogKeywords) {
     if (keywords.exc_info !== undefined) this.exc_info = keywords.exc_info;
     if (keywords.stack_info !== undefined) this.stack_info = keywords.stack_info;
     if (keywords.stacklevel !== undefined) this.stacklevel = keywords.stacklevel;
     if (keywords.extra !== undefined) this.extra = keywords.extra;
+    // Python raises TypeError for an unknown keyword; a JavaScript object would drop it without a word.
+    for (const key in keywords) {
+      if (key !== 'exc_info' && key !== 'stack_info' && key !== 'stacklevel' && key !== 'extra') {
+        Object.defineProperty(this, 'unexpected', { value: key });
+        break;
+      }
+    }
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { callStackText, findCaller as captureCaller, UNKNOWN_CALLER, type CallerInfo } from '../internal/caller.js';
 import { StderrHandler } from '../handlers/stream.js';
+import { pythonSuggestion } from '../internal/options.js';
 import { KeyError } from './errors.js';
 import { Filterer } from './filter.js';
 import type { Handler } from './handler.js';
@@ -25,6 +26,14 @@ const CACHE_SIZE = 64; // levels 0..63 (all standard ones) cached in a typed arr
 const UNKNOWN = 0;
 const NO = 1;
 const YES = 2;
+
+const KEYWORD_NAMES = ['exc_info', 'extra', 'stack_info', 'stacklevel'];
+
+/** CPython's TypeError for an unknown keyword of a logging call, with its "Did you mean" hint. */
+function unexpectedKeyword(key: string): TypeError {
+  const hint = pythonSuggestion(key, KEYWORD_NAMES);
+  return new TypeError(`Logger._log() got an unexpected keyword argument '${key}'${hint === undefined ? '' : `. Did you mean '${hint}'?`}`);
+}
 
 /** Writes a failure of the logging call itself (not of a handler) the way `handleError` would. */
 function reportCallError(err: unknown): void {
@@ -227,6 +236,7 @@ export class Logger extends Filterer {
     try {
       const last = args.length > 0 ? args[args.length - 1] : undefined;
       if (last instanceof Keywords) {
+        if (last.unexpected !== undefined) reportCallError(unexpectedKeyword(last.unexpected));
         args = args.slice(0, -1);
         keywords = keywords === EXCEPTION_DEFAULT && last.exc_info === undefined ? { ...last, exc_info: true } : last;
       }

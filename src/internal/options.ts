@@ -77,3 +77,50 @@ export function checkOptions(owner: string, options: unknown, known: readonly st
     throw new TypeError(`${owner}: unknown option '${key}'${hint === undefined ? '' : ` (did you mean '${hint}'?)`}`);
   }
 }
+
+// CPython's "Did you mean" (Python/suggestions.c, 3.12+): Levenshtein where a change of case costs 1 and any other
+// edit 2, and a candidate is suggested only within (len(a) + len(b) + 3) * 2 / 6 of the name.
+const MOVE_COST = 2;
+const CASE_COST = 1;
+
+function substitutionCost(a: string, b: string): number {
+  if (a === b) return 0;
+  return a.toLowerCase() === b.toLowerCase() ? CASE_COST : MOVE_COST;
+}
+
+function pyLevenshtein(a: string, b: string, maxCost: number): number {
+  let buffer = Array.from({ length: b.length + 1 }, (_, j) => j * MOVE_COST);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i * MOVE_COST];
+    let best = next[0] as number;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(
+        (buffer[j] as number) + MOVE_COST,
+        (next[j - 1] as number) + MOVE_COST,
+        (buffer[j - 1] as number) + substitutionCost(a[i - 1] as string, b[j - 1] as string),
+      );
+      next.push(v);
+      if (v < best) best = v;
+    }
+    if (best > maxCost) return maxCost + 1;
+    buffer = next;
+  }
+  return buffer[b.length] as number;
+}
+
+/** The name CPython 3.12+ would suggest for `name` among `candidates` (`… Did you mean 'exc_info'?`), if any. */
+export function pythonSuggestion(name: string, candidates: readonly string[]): string | undefined {
+  let suggestion: string | undefined;
+  let distance = Infinity;
+  for (const item of candidates) {
+    if (item === name) continue;
+    const max = Math.min(Math.floor(((name.length + item.length + 3) * MOVE_COST) / 6), distance - 1);
+    const d = pyLevenshtein(name, item, max);
+    if (d > max) continue;
+    if (suggestion === undefined || d < distance) {
+      suggestion = item;
+      distance = d;
+    }
+  }
+  return suggestion;
+}

@@ -1,5 +1,5 @@
 /**
- * Differences from CPython 3.13 found by porting its own test_logging.py (issue #17, items 1, 4–7, 9 and 10). Each case
+ * Differences from CPython 3.13 found by porting its own test_logging.py (issue #17, items 1, 4–7, 9, 10 and 12). Each case
  * asks CPython what it does and checks pylogging does the same.
  */
 import { describe, test, beforeEach, afterEach } from 'node:test';
@@ -248,6 +248,43 @@ print(json.dumps(out))
       log.warning('m');
     }
     assert.deepEqual(out, expected);
+  });
+
+  test('12. an unknown keyword in kw() is reported with CPython\'s TypeError (and hint); the record is still logged', () => {
+    const KEYS = ['exc_inf', 'stackinfo', 'stack_level', 'extras', 'foo', 'exc_info_x', 'EXTRA'];
+    const expected = runPython<string[]>(`
+import json, logging, sys
+out = []
+for k in json.load(sys.stdin):
+    try:
+        logging.getLogger('parity.kw').warning('m', **{k: 1})
+    except TypeError as e:
+        out.append(str(e))
+print(json.dumps(out))
+`, KEYS);
+    const got: string[] = [];
+    const seen: string[] = [];
+    class H extends Handler {
+      override emit(record: LogRecord): void {
+        seen.push(record.getMessage());
+      }
+    }
+    const log = getLogger('parity.kw');
+    log.propagate = false;
+    log.addHandler(new H());
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string): boolean => {
+      const m = /^TypeError: (.*)$/m.exec(String(chunk));
+      if (m) got.push(m[1] as string);
+      return true;
+    });
+    try {
+      for (const k of KEYS) log.warning('m', kw({ [k]: 1 }));
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.deepEqual(got, expected);
+    assert.equal(seen.length, KEYS.length);
   });
 
   test('9. basicConfig({ errors: null }) keeps None, as does FileHandler\'s default', () => {
