@@ -20,9 +20,15 @@ function primitive(v: unknown): boolean {
   return v === null || (typeof v !== 'object' && typeof v !== 'function' && v !== undefined);
 }
 
-/** `Object.is` for values a snapshot holds, except that NaN never matches (the text is simply made again). */
+/**
+ * `Object.is` for values a snapshot holds, except that NaN never matches (the text is simply made again). Each type
+ * has its own `===`, so each comparison's type feedback stays monomorphic. measured (Node 20.20, 8 handlers to null
+ * sinks): one `a === b` seeing strings and numbers was a generic comparison, ~60 % of the reuse check.
+ */
 function same(a: unknown, b: unknown): boolean {
-  return a === b && (a !== 0 || 1 / a === 1 / (b as number));
+  if (typeof a === 'string') return typeof b === 'string' && a === b;
+  if (typeof a === 'number') return typeof b === 'number' && a === b && (a !== 0 || 1 / a === 1 / b);
+  return a === b;
 }
 
 /** Copies the fields into `vals`; false when one is not a primitive. */
@@ -142,8 +148,12 @@ export class FormatCache {
 
   /** True when `record` (the remembered one) and `f` are as they were when the text was made. */
   valid(f: Formatter, record: LogRecord): boolean {
-    if (record.msg !== this.#msg || record.args !== this.#args || !same(record.created, this.#created)) return false;
-    if (!same(record.msecs, this.#msecs) || record.exc_info || record.exc_text || record.stack_info) return false;
+    if (record.msg !== this.#msg || record.args !== this.#args) return false;
+    const created = record.created;
+    const msecs = record.msecs;
+    if (created !== this.#created || (created === 0 && 1 / created !== 1 / this.#created)) return false;
+    if (msecs !== this.#msecs || (msecs === 0 && 1 / msecs !== 1 / this.#msecs)) return false;
+    if (record.exc_info || record.exc_text || record.stack_info) return false;
     if (record.getMessage !== defaultGetMessage) return false;
     const count = this.#argCount;
     if (count >= 0) {
