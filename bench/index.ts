@@ -163,12 +163,14 @@ async function main(): Promise<void> {
     for (const s of scenarios) {
       const rows = await runScenario(s, o.rounds);
       console.log(`${formatTable(s, rows, o.rounds)}\n`);
-      const py = find(rows, 'pylogging');
       if (s.id === 'floor') {
+        // No pino row here (so the row's name does not start with "pylogging": every such row has a × pino ratio).
+        const fh = find(rows, 'FileHandler');
         const floor = find(rows, 'floor');
-        if (py && floor) targets.push({ text: 'sync FileHandler ≥ 70% of the writeSync floor (issue 18)', value: ratio(py, floor), min: 0.7 });
+        if (fh && floor) targets.push({ text: 'sync FileHandler ≥ 70% of the writeSync floor (issue 18)', value: ratio(fh, floor), min: 0.7 });
         continue;
       }
+      const py = find(rows, 'pylogging');
       const pino = find(rows, 'pino');
       if (!py || !pino) continue;
       if (s.id === '1') {

@@ -94,7 +94,7 @@ export function floorFileContenders(): Contender[] {
   let handler: FileHandler | null = null;
   return [
     {
-      name: 'pylogging FileHandler',
+      name: 'FileHandler (pylogging, synchronous)',
       setup: () => {
         handler = new FileHandler(tmpPath('pylogging-floor.log'));
         py = pyLogger(handler);
