@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { FileHandler, getLogger, type Logger } from '../src/index.js';
 import type { Contender } from './runner.js';
-import { FORMAT, MSG, NAME, USER, tmpPath } from './common.js';
+import { FORMAT, MSG, NAME, USER, pyLogger, tmpPath } from './common.js';
 
 /** CPython 3.13 from pyenv when present, else `python3`; `PYLOGGING_PYTHON` overrides both. */
 export function findPython(): string {
@@ -82,4 +83,32 @@ export function floorContender(): Contender {
       lines = [];
     },
   };
+}
+
+/**
+ * The synchronous FileHandler and the floor alone (issue 18's row): what a logging call adds to the write. The floor
+ * writes the same text as the handler (`sampleLine` is its line with a fixed timestamp of the same width).
+ */
+export function floorFileContenders(): Contender[] {
+  let py: Logger;
+  let handler: FileHandler | null = null;
+  return [
+    {
+      name: 'FileHandler (pylogging, synchronous)',
+      setup: () => {
+        handler = new FileHandler(tmpPath('pylogging-floor.log'));
+        py = pyLogger(handler);
+      },
+      run: (k) => {
+        for (let i = 0; i < k; i++) py.info(MSG, i, USER);
+      },
+      teardown: async () => {
+        if (handler) {
+          getLogger(NAME).removeHandler(handler);
+          await handler.close();
+        }
+      },
+    },
+    floorContender(),
+  ];
 }

@@ -16,7 +16,7 @@ test('bench --smoke prints a ratio table for every scenario and the targets', as
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
   });
-  for (const id of ['1', '2+5', '3', '4']) assert.match(stdout, new RegExp(`^### ${id.replace('+', '\\+')}\\. `, 'm'));
+  for (const id of ['1', '2+5', '3', '4', 'fanout', 'fanout-file', 'floor']) assert.match(stdout, new RegExp(`^### ${id.replace('+', '\\+')}\\. `, 'm'));
   assert.match(stdout, /^\| contender \| calls\/round \| ops\/s \| × pino \| GCs \| heap Δ \| retained Δ \|$/m);
   // every scenario has a pylogging row and a pino row with a ratio (pino's own is 1.00×)
   const core = stdout.slice(0, stdout.indexOf('### Targets (issue 4)'));
@@ -26,6 +26,9 @@ test('bench --smoke prints a ratio table for every scenario and the targets', as
   assert.match(stdout, /^\| pino[^|]*\| [^|]+\| [^|]+\| 1\.00× \|/m);
   assert.match(stdout, /^### Targets \(issue 4\)$/m);
   assert.match(stdout, /^\| sync file ≥ 4× CPython \| \d+\.\d\d× \|/m);
+  // issue 18's rows print their targets too
+  assert.match(stdout, /^\| 8 handlers, one Formatter ≥ 1\.0× pino\.multistream, null sinks \(issue 18\) \| \d+\.\d\d× \|/m);
+  assert.match(stdout, /^\| sync FileHandler ≥ 70% of the writeSync floor \(issue 18\) \| \d+% \|/m);
   // the rows added by the handler issues: rotation, socket, syslog, HTTP, queue
   for (const name of ['RotatingFileHandler', 'SocketHandler', 'SysLogHandler', 'HTTPHandler', 'QueueHandler']) {
     assert.ok(stdout.includes(name), `no ${name} row in the bench output`);

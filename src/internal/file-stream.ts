@@ -10,7 +10,12 @@ import { ValueError } from '../core/errors.js';
 import { bufferEncoding, sanitize, type EncodingName, type ErrorsName } from './encoding.js';
 import { onExit } from './exit.js';
 import { RecordsDroppedError } from '../core/errors.js';
-import { writeBufferSync, writeStringSync, type PartialWrite } from './sync-write.js';
+import { writeBufferSync, writeStringToFileSync, type PartialWrite } from './sync-write.js';
+
+// Node 20 has String.prototype.isWellFormed (V8 11.3); TypeScript's ES2022 lib does not declare it.
+interface WellFormedString {
+  isWellFormed(): boolean;
+}
 
 const MODES = new Map<string, string>([
   ['a', 'a'], ['w', 'w'], ['x', 'wx'], ['a+', 'a+'], ['w+', 'w+'], ['x+', 'wx+'], ['r+', 'r+'],
@@ -74,7 +79,11 @@ export class FileStream {
    * `UnicodeEncodeError` under `errors: 'strict'`.
    */
   write(text: string): void {
-    const clean = sanitize(text, this.#encoding, this.#errors);
+    // UTF-8 can encode every well-formed string: then nothing needs replacing (the check is sanitize()'s own).
+    const clean =
+      this.#encoding === 'utf-8' && (text as unknown as WellFormedString).isWellFormed()
+        ? text
+        : sanitize(text, this.#encoding, this.#errors);
     if (this.#bufferSize > 0) {
       this.#pending.push(clean);
       this.#pendingBytes += this.#encoding === 'utf-8' ? Buffer.byteLength(clean) : Buffer.byteLength(clean, bufferEncoding(this.#encoding));
@@ -89,8 +98,7 @@ export class FileStream {
     // CPython, whose text layer never glues two records into one malformed line). The fragment is the lost record.
     if (this.#torn) text = '\n' + text;
     try {
-      // Regular files never answer EAGAIN, so `rest` is always null here.
-      if (this.#encoding === 'utf-8') this.#position += writeStringSync(this.fd, text).written;
+      if (this.#encoding === 'utf-8') this.#position += writeStringToFileSync(this.fd, text);
       else this.#position += writeBufferSync(this.fd, this.#encode(text)).written;
       this.#torn = false;
     } catch (err) {

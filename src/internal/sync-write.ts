@@ -30,6 +30,23 @@ export function writeStringSync(fd: number, text: string): { written: number; re
   return writeBufferSync(fd, buf, n);
 }
 
+/**
+ * {@link writeStringSync} for a descriptor that never stays full (a regular file): returns the bytes written, and
+ * drops what is left after {@link MAX_WAIT_MS} as `writeStringSync` callers ignoring `rest` do. Allocates nothing on
+ * the usual path (a string going out whole in one call).
+ */
+export function writeStringToFileSync(fd: number, text: string): number {
+  let n: number;
+  try {
+    n = writeSync(fd, text);
+    if (n === text.length) return n;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw partial(err, 0);
+    n = 0;
+  }
+  return writeBufferSync(fd, Buffer.from(text, 'utf8'), n).written;
+}
+
 /** Writes `buf` from `offset` on; see {@link writeStringSync}. */
 export function writeBufferSync(fd: number, buf: Buffer, offset = 0): { written: number; rest: Buffer | null } {
   let waited = 0;
