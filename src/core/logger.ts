@@ -5,7 +5,7 @@
  * `state.generation` moves (any `setLevel`, `disable`, handler or formatter change), which replaces CPython's
  * `_clear_cache()` walk over every logger.
  */
-import { callStackText, findCaller as captureCaller, UNKNOWN_CALLER, type CallerInfo } from '../internal/caller.js';
+import { callStackText, findCaller as captureCaller, UNKNOWN_CALLER, type CallerInfo, type StackTop } from '../internal/caller.js';
 import { StderrHandler } from '../handlers/stream.js';
 import { KeyError } from './errors.js';
 import { Filterer } from './filter.js';
@@ -234,7 +234,7 @@ export class Logger extends Filterer {
       let caller: CallerInfo = UNKNOWN_CALLER;
       if (this.#gen !== state.generation) this.#refresh();
       if (stackInfo || (state.callerInfo !== 'never' && (this.#needsCaller || keywords?.stacklevel !== undefined))) {
-        caller = captureCaller(stackInfo, keywords?.stacklevel ?? 1);
+        caller = captureCaller(stackInfo, keywords?.stacklevel ?? 1, LOG_FRAME);
       }
       let exc_info = keywords?.exc_info;
       if (exc_info === false || exc_info === undefined) exc_info = null;
@@ -348,6 +348,8 @@ export class Logger extends Filterer {
 }
 
 const EXCEPTION_DEFAULT: LogKeywords = Object.freeze({ exc_info: true });
+/** Caller capture leaves out the frames above this one (pylogging's own): see `findCaller` in internal/caller. */
+const LOG_FRAME: StackTop = Logger.prototype._log; // eslint-disable-line @typescript-eslint/unbound-method
 
 /** Python's `RootLogger`: the logger named `'root'` at the top of the tree. */
 export class RootLogger extends Logger {
