@@ -5,7 +5,7 @@
  * the stale-socket probe for a unix stream socket path.
  */
 import { lstatSync, unlinkSync, type Stats } from 'node:fs';
-import { connect } from 'node:net';
+import { net } from './builtins.js';
 import { compilePercent, STAR } from '../core/printf.js';
 import type { Clock } from './clock.js';
 
@@ -136,7 +136,7 @@ export async function replaceStaleStreamSocket(path: string): Promise<void> {
   }
   if (!st.isSocket()) return;
   const state = await new Promise<'live' | 'stale' | 'other'>((resolve) => {
-    const probe = connect(path);
+    const probe = net().connect(path);
     probe.once('connect', () => {
       probe.destroy();
       resolve('live');
