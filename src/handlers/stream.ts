@@ -134,8 +134,8 @@ export class StderrHandler extends StreamHandler {
   constructor(level: Level = NOTSET) {
     super(NOT_YET, level);
     // `stream` reads `process.stderr` when used, not now: this handler is built when pylogging is imported (as
-    // `lastResort`), and Node's `process.stderr` getter loads `net` and `tty` (or a pipe) on first use —
-    // measured ≈ 5 ms of a short process's start-up that a program logging to a file never needed.
+    // `lastResort`), and Node's `process.stderr` getter loads `net` and `tty` (or a pipe) on first use, start-up
+    // time that a program logging only to a file never needed (issue 18).
     let assigned: WritableLike | undefined;
     Object.defineProperty(this, 'stream', {
       configurable: true,
@@ -162,8 +162,8 @@ export class StderrHandler extends StreamHandler {
  */
 export const NOT_YET: WritableLike = new (class NotYet {
   // An instance of its own class, not an object literal: a `{ write }` literal would share its hidden class with
-  // the `{ write }` objects programs pass as streams and, holding another `write`, make V8 stop treating their
-  // `write` as a constant (measured: 5–10 % slower records to such a stream).
+  // the `{ write }` objects programs pass as streams and, holding another `write`, could make V8 stop treating
+  // their `write` as a constant.
   write(): boolean {
     return true;
   }

@@ -2,8 +2,8 @@
  * The text `util.inspect(err)` prints for an error, without running `util.inspect` when the answer is known to be
  * the error's own `stack`.
  *
- * measured (Node 20.20, issue 18 bench): `inspect(err, { depth: 4 })` of a plain Error costs ≈ 2–3 µs, most of an
- * `exception()` record; reading `err.stack` after the checks below costs well under 0.1 µs.
+ * measured (Node 20.20, issue 18 bench, shared 2-core VM at load ≈ 5): `exception()` records of plain Errors to a
+ * null sink went from 304 k/s to 1.27 M/s when they skip `inspect(err, { depth: 4 })`.
  */
 import { inspect, types } from 'node:util';
 
