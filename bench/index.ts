@@ -3,7 +3,7 @@
  *
  *   node --expose-gc build/bench/index.js [--smoke] [--n=200000] [--rounds=5] [--disabled-n=50000000]
  *                                         [--only=disabled,sync,buffered,null,rotating,network,queue,context,json,
- *                                                  fanout,fanout-file,floor]
+ *                                                  fanout,fanout-file,floor,exception,caller,startup,memory]
  *
  * Environment: BENCH_N, BENCH_ROUNDS, BENCH_DISABLED_N (flags win). `--smoke` runs every scenario with a tiny N in a
  * few seconds, to keep the bench from rotting (test/bench-smoke.test.ts); its numbers mean nothing.
@@ -26,6 +26,7 @@ import { formatTable, ratio, runScenario, type Contender, type Row, type Scenari
 import { run as runNetwork } from './network.js';
 import { run as runRotating } from './rotating.js';
 import { run as runContext } from './context.js';
+import { run as runTrailing } from './trailing.js';
 
 interface Options {
   smoke: boolean;
@@ -213,6 +214,16 @@ async function main(): Promise<void> {
 
   // Issue 15: pylogging/context off and on, against pino with an AsyncLocalStorage mixin.
   if (want('context')) await runContext(o.smoke ? 300 : o.n, o.smoke ? 1 : 5);
+
+  // Issue 18: exceptions, caller info, start-up and memory per logger (bench/trailing.ts).
+  const trailing = ['exception', 'caller', 'startup', 'memory'].filter(want);
+  if (trailing.length > 0) {
+    try {
+      await runTrailing(o.smoke ? 300 : o.n, o.smoke ? 2 : o.rounds, new Set(trailing), o.smoke);
+    } finally {
+      removeTmp();
+    }
+  }
 
   // bench/queue.ts belongs to the queue handler issue; run it when it exists.
   const queueModule = './queue.js';

@@ -8,9 +8,10 @@
  * malformed, or is over the limits is refused, that connection is closed (a datagram is dropped), and the others keep
  * being served.
  */
-import { createSocket as createDgramSocket, type Socket as DgramSocket } from 'node:dgram';
+import type { Socket as DgramSocket } from 'node:dgram';
 import { EventEmitter, once } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { dgram, net } from './internal/builtins.js';
 import { getLogger } from './core/api.js';
 import { makeLogRecord, type LogRecord } from './core/record.js';
 import { systemClock, type Clock } from './internal/clock.js';
@@ -233,7 +234,7 @@ export class LogRecordReceiver extends EventEmitter {
       this.#addresses.unix = unix;
     }
     if (udp !== undefined && udp !== null) {
-      const sock = createDgramSocket(host.includes(':') ? 'udp6' : 'udp4');
+      const sock = dgram().createSocket(host.includes(':') ? 'udp6' : 'udp4');
       this.#udp = sock;
       sock.on('message', (msg, rinfo) => this.#datagram(msg, 'udp', `${rinfo.address}:${rinfo.port}`));
       sock.bind(udp, host);
@@ -266,7 +267,7 @@ export class LogRecordReceiver extends EventEmitter {
   }
 
   #streamServer(transport: 'tcp' | 'unix'): Server {
-    const server = createServer((sock) => this.#connection(sock, transport));
+    const server = net().createServer((sock) => this.#connection(sock, transport));
     server.maxConnections = this.#maxConnections;
     server.on('drop', () => this.#connectionDrops.add());
     server.on('error', (err) => this.listenerCount('error') > 0 && this.emit('error', err));

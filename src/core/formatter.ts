@@ -5,6 +5,7 @@
  * format needs `asctime` or caller information is read off the compiled segments once, not per record.
  */
 import { inspect } from 'node:util';
+import { plainErrorStack } from '../internal/error-text.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 import { ValueError } from './errors.js';
 import { FormatCache } from './format-cache.js';
@@ -151,7 +152,7 @@ export class Formatter {
     if (Array.isArray(ei) && ei.length === 3) value = ei[1] as unknown; // a Python-style (type, value, tb) tuple
     if (value === true || value === null || value === undefined) return 'NoneType: None';
     try {
-      const s = inspect(value, { depth: 4, breakLength: Infinity });
+      const s = plainErrorStack(value) ?? inspect(value, { depth: 4, breakLength: Infinity });
       return s.endsWith('\n') ? s.slice(0, -1) : s;
     } catch {
       return safeRepr(value);

@@ -5,7 +5,7 @@
  * `state.generation` moves (any `setLevel`, `disable`, handler or formatter change), which replaces CPython's
  * `_clear_cache()` walk over every logger.
  */
-import { callStackText, findCaller as captureCaller, UNKNOWN_CALLER, type CallerInfo } from '../internal/caller.js';
+import { callStackText, findCaller as captureCaller, UNKNOWN_CALLER, type CallerInfo, type StackTop } from '../internal/caller.js';
 import { StderrHandler } from '../handlers/stream.js';
 import { pythonSuggestion } from '../internal/options.js';
 import { KeyError } from './errors.js';
@@ -22,10 +22,6 @@ export const defaultLastResort: Handler = new StderrHandler(WARNING);
 /** The handler in force as `lastResort` (internal: the public setter is `settings.lastResort`). */
 export const lastResortRef: { handler: Handler | null } = { handler: defaultLastResort };
 
-const CACHE_SIZE = 64; // levels 0..63 (all standard ones) cached in a typed array; others in a Map
-const UNKNOWN = 0;
-const NO = 1;
-const YES = 2;
 
 const KEYWORD_NAMES = ['exc_info', 'extra', 'stack_info', 'stacklevel'];
 
@@ -69,9 +65,12 @@ export class Logger extends Filterer {
   /** The root of the tree. */
   declare root: RootLogger;
 
+  // The level check, cached per `state.generation`: CPython caches one answer per level in a dict; the answer is
+  // `level > manager.disable && level >= getEffectiveLevel()`, so two numbers hold every answer. (A typed array of
+  // 64 answers and a Map for other levels cost ≈ 450 bytes per logger; issue 18 asks for ≤ 400 in all.)
   #gen = -1;
-  #cache = new Uint8Array(CACHE_SIZE);
-  #bigCache = new Map<number, boolean>();
+  #disableAt = 0;
+  #effective = 0;
   #needsCaller = false;
 
   constructor(name: string, level: Level = NOTSET) {
@@ -88,8 +87,8 @@ export class Logger extends Filterer {
 
   #refresh(): void {
     this.#gen = state.generation;
-    this.#cache.fill(UNKNOWN);
-    this.#bigCache.clear();
+    this.#disableAt = this.manager.disable;
+    this.#effective = this.getEffectiveLevel();
     const mode = state.callerInfo;
     this.#needsCaller = mode === 'always' || (mode === 'auto' && this.#handlersNeedCaller());
   }
@@ -106,20 +105,7 @@ export class Logger extends Filterer {
   isEnabledFor(level: number): boolean {
     if (this.disabled) return false;
     if (this.#gen !== state.generation) this.#refresh();
-    if (level >= 0 && level < CACHE_SIZE) {
-      const v = this.#cache[level];
-      if (v !== UNKNOWN) return v === YES;
-      const yes = this.#decide(level);
-      this.#cache[level] = yes ? YES : NO;
-      return yes;
-    }
-    let yes = this.#bigCache.get(level);
-    if (yes === undefined) this.#bigCache.set(level, (yes = this.#decide(level)));
-    return yes;
-  }
-
-  #decide(level: number): boolean {
-    return this.manager.disable >= level ? false : level >= this.getEffectiveLevel();
+    return level > this.#disableAt && level >= this.#effective;
   }
 
   /** The first non-NOTSET level up the tree, else NOTSET. */
@@ -244,7 +230,7 @@ export class Logger extends Filterer {
       let caller: CallerInfo = UNKNOWN_CALLER;
       if (this.#gen !== state.generation) this.#refresh();
       if (stackInfo || (state.callerInfo !== 'never' && (this.#needsCaller || keywords?.stacklevel !== undefined))) {
-        caller = captureCaller(stackInfo, keywords?.stacklevel ?? 1);
+        caller = captureCaller(stackInfo, keywords?.stacklevel ?? 1, LOG_FRAME);
       }
       let exc_info = keywords?.exc_info;
       if (exc_info === false || exc_info === undefined) exc_info = null;
@@ -358,6 +344,8 @@ export class Logger extends Filterer {
 }
 
 const EXCEPTION_DEFAULT: LogKeywords = Object.freeze({ exc_info: true });
+/** Caller capture leaves out the frames above this one (pylogging's own): see `findCaller` in internal/caller. */
+const LOG_FRAME: StackTop = Logger.prototype._log; // eslint-disable-line @typescript-eslint/unbound-method
 
 /** Python's `RootLogger`: the logger named `'root'` at the top of the tree. */
 export class RootLogger extends Logger {

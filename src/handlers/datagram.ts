@@ -1,8 +1,7 @@
 /**
  * DatagramHandler: SocketHandler's bytes, one length-prefixed pickle per UDP or unix datagram.
  */
-import { createSocket as createDgramSocket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
+import { dgram, dns } from '../internal/builtins.js';
 import { openUnixDgram, requireUnixDgram, UnixDgramSocket } from '../internal/unix-dgram.js';
 import { checkOptions } from '../internal/options.js';
 import { SOCKET_KEYS, SocketHandler, type DatagramSocket, type SocketHandlerOptions } from './socket.js';
@@ -30,8 +29,8 @@ export class DatagramHandler extends SocketHandler<DatagramSocket> {
   /** A UDP socket (host resolved now), or a unix datagram socket connected to `host` when `port` is null. */
   override async makeSocket(): Promise<DatagramSocket> {
     if (this.port === null) return openUnixDgram(this.host);
-    const { address, family } = await lookup(this.host);
-    const sock = createDgramSocket(family === 6 ? 'udp6' : 'udp4');
+    const { address, family } = await dns().lookup(this.host);
+    const sock = dgram().createSocket(family === 6 ? 'udp6' : 'udp4');
     sock.unref();
     this.#resolved = { address, port: this.port };
     return sock;

@@ -6,7 +6,7 @@ import { getLevelName, NOTSET, type Level } from '../core/levels.js';
 import type { LogRecord } from '../core/record.js';
 import { lookupEncoding, lookupErrors, type EncodingName, type ErrorsName } from '../internal/encoding.js';
 import { FileStream, openFlags } from '../internal/file-stream.js';
-import { StreamHandler } from './stream.js';
+import { NOT_YET, StreamHandler } from './stream.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** Keyword arguments of {@link FileHandler}. */
@@ -73,7 +73,7 @@ export class FileHandler extends StreamHandler<FileStream | null> {
     if (!Number.isInteger(bufferSize) || bufferSize < 0) {
       throw new RangeError(`bufferSize must be a non-negative integer, got ${String(bufferSize)}`);
     }
-    super(null, options.level ?? NOTSET);
+    super(NOT_YET as FileStream, options.level ?? NOTSET); // `stream` is set below
     this.baseFilename = resolve(filename);
     this.mode = mode;
     this.encoding = encoding;

@@ -8,8 +8,9 @@
  * lower-cases names and adds `accept`, `accept-language`, `sec-fetch-mode`, `user-agent` and gzip.
  */
 import { Buffer } from 'node:buffer';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
+import { http as httpModule, https as httpsModule } from '../internal/builtins.js';
 import { ValueError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
 import { RecordsDroppedError } from '../core/errors.js';
@@ -329,7 +330,9 @@ export class HTTPHandler extends Handler {
     const [hostname, port] = splitHostPort(host, secure ? 443 : 80);
     // One socket: the queue keeps one request in flight, so keep-alive reuses the same connection.
     const agentOptions = { keepAlive: true, maxSockets: 1 };
-    const agent = secure ? new https.Agent({ ...agentOptions, ...(this.context ?? {}) }) : new http.Agent(agentOptions);
+    const agent = secure
+      ? new (httpsModule().Agent)({ ...agentOptions, ...(this.context ?? {}) })
+      : new (httpModule().Agent)(agentOptions);
     return (this.#connection = { protocol: secure ? 'https:' : 'http:', hostname, port, agent });
   }
 
@@ -456,7 +459,7 @@ export class HTTPHandler extends Handler {
     if (this.#authorization) headers['Authorization'] = this.#authorization;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const request = (conn.protocol === 'https:' ? https : http).request({
+      const request = (conn.protocol === 'https:' ? httpsModule() : httpModule()).request({
         protocol: conn.protocol,
         hostname: conn.hostname,
         port: conn.port,

@@ -12,7 +12,8 @@
  * ```
  */
 import type { Socket as DgramSocket } from 'node:dgram';
-import { createConnection, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { net } from '../internal/builtins.js';
 import { Handler } from '../core/handler.js';
 import { RecordsDroppedError } from '../core/errors.js';
 import { WARNING, type Level } from '../core/levels.js';
@@ -216,6 +217,7 @@ export class SocketHandler<S extends object = Socket> extends Handler {
    */
   makeSocket(timeout: number = this.timeout): Promise<S> {
     return new Promise<S>((resolve, reject) => {
+      const { createConnection } = net();
       const sock = this.port === null ? createConnection({ path: this.host }) : createConnection({ host: this.host, port: this.port });
       let settled = false;
       const fail = (err: Error): void => {
@@ -273,7 +275,7 @@ export class SocketHandler<S extends object = Socket> extends Handler {
 
   /** Watches a new socket: its errors never go unhandled, and a peer that closes it clears `sock`. */
   #adopt(sock: S): void {
-    if (sock instanceof Socket) {
+    if (sock instanceof net().Socket) {
       sock.on('error', (err) => (this.#lastError = err));
       sock.on('close', () => {
         if (this.sock === (sock as S)) this.sock = null;
@@ -546,7 +548,7 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   /** Lets a socket with nothing left to send stop holding the process open. */
   #idle(sock: S): void {
     if (this.#delivery.pending > 0) return;
-    if (sock instanceof Socket) sock.unref();
+    if (sock instanceof net().Socket) sock.unref();
     else if (sock instanceof UnixDgramSocket && this.sock === sock) this.#closeSock(); // no unref(): reopen per burst
   }
 
@@ -596,7 +598,7 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   #closeSock(): void {
     const sock = this.sock;
     this.sock = null;
-    if (sock instanceof Socket) sock.destroy();
+    if (sock instanceof net().Socket) sock.destroy();
     else if (sock instanceof UnixDgramSocket) sock.close();
     else if (sock !== null) (sock as DgramSocket).close();
   }

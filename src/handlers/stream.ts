@@ -132,12 +132,39 @@ export class NullHandler extends Handler {
 /** Python's `_StderrHandler`: always writes to the current `process.stderr`, even after it was replaced. */
 export class StderrHandler extends StreamHandler {
   constructor(level: Level = NOTSET) {
-    super(process.stderr, level);
+    super(NOT_YET, level);
+    // `stream` reads `process.stderr` when used, not now: this handler is built when pylogging is imported (as
+    // `lastResort`), and Node's `process.stderr` getter loads `net` and `tty` (or a pipe) on first use, start-up
+    // time that a program logging only to a file never needed (issue 18).
+    let assigned: WritableLike | undefined;
+    Object.defineProperty(this, 'stream', {
+      configurable: true,
+      enumerable: true,
+      get: (): WritableLike => assigned ?? process.stderr,
+      set: (v: WritableLike) => void (assigned = v),
+    });
+    this.#clear = () => void (assigned = undefined);
   }
+
+  readonly #clear: () => void;
 
   /** Writes to whatever `process.stderr` is now. */
   override emit(record: LogRecord): void {
-    this.stream = process.stderr;
+    this.#clear();
     super.emit(record);
   }
 }
+
+/**
+ * A stand-in stream for a subclass constructor that sets `stream` itself right after `super()` (StderrHandler,
+ * FileHandler): passing `null` would read `process.stderr` (see StderrHandler) only to replace it.
+ * @internal
+ */
+export const NOT_YET: WritableLike = new (class NotYet {
+  // An instance of its own class, not an object literal: a `{ write }` literal would share its hidden class with
+  // the `{ write }` objects programs pass as streams and, holding another `write`, could make V8 stop treating
+  // their `write` as a constant.
+  write(): boolean {
+    return true;
+  }
+})();

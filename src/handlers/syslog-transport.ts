@@ -4,10 +4,10 @@
  * `_connect_unixsocket` open theirs, and offers one `send(bytes)` that resolves once the bytes are with the OS.
  * Retries, backoff and drop accounting live in the handler (syslog.ts); this file only moves bytes.
  */
-import { Socket as DgramSocket, createSocket as createDgramSocket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
-import { connect as netConnect, isIP, type Socket as NetSocket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { Socket as DgramSocket } from 'node:dgram';
+import type { Socket as NetSocket } from 'node:net';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { dgram, dns, net, tls as tlsModule } from '../internal/builtins.js';
 import { getSystemErrorName } from 'node:util';
 import { openUnixDgram, UnixDgramMissingError, type UnixDgramSocket } from '../internal/unix-dgram.js';
 
@@ -243,10 +243,10 @@ function connectStream(
     let socket: NetSocket | TLSSocket;
     const ready = tls === null ? 'connect' : 'secureConnect';
     if (tls !== null && 'host' in opts) {
-      const servername = isIP(opts.host) ? undefined : opts.host;
-      socket = tlsConnect({ ...(servername === undefined ? {} : { servername }), ...tls, host: opts.host, port: opts.port });
+      const servername = net().isIP(opts.host) ? undefined : opts.host;
+      socket = tlsModule().connect({ ...(servername === undefined ? {} : { servername }), ...tls, host: opts.host, port: opts.port });
     } else {
-      socket = netConnect(opts);
+      socket = net().connect(opts);
     }
     socket.on('error', () => {}); // a second error after a failed connect must not crash the process
     let timer: NodeJS.Timeout | null = null;
@@ -282,9 +282,9 @@ function connectStream(
 
 async function connectUdp(host: string, port: number): Promise<UdpTransport> {
   // CPython: getaddrinfo(host, port, 0, SOCK_DGRAM) and the first answer. dns.lookup keeps the OS order too.
-  const family = isIP(host);
-  const ip = family !== 0 ? { address: host, family } : await lookup(host);
-  const socket = createDgramSocket(ip.family === 6 ? 'udp6' : 'udp4');
+  const family = net().isIP(host);
+  const ip = family !== 0 ? { address: host, family } : await dns().lookup(host);
+  const socket = dgram().createSocket(ip.family === 6 ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.connect(port, ip.address, () => {

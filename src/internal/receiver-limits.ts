@@ -4,7 +4,7 @@
  * how long a received record can format to (so `'%400000000d' % (1,)` is refused before anything expands it), and
  * the stale-socket probe for a unix stream socket path.
  */
-import { connect } from 'node:net';
+import { net } from './builtins.js';
 import { compilePercent, STAR } from '../core/printf.js';
 import type { Clock } from './clock.js';
 import { socketFileAt, unlinkSameSocket } from './socket-file.js';
@@ -131,7 +131,7 @@ export async function replaceStaleStreamSocket(path: string): Promise<void> {
   const st = socketFileAt(path);
   if (st === null) return; // nothing there, or not a socket
   const state = await new Promise<'live' | 'stale' | 'other'>((resolve) => {
-    const probe = connect(path);
+    const probe = net().connect(path);
     probe.once('connect', () => {
       probe.destroy();
       resolve('live');
