@@ -10,6 +10,7 @@ import { levelNameOf } from './levels.js';
 import { percentFormat, type PercentArgs } from './printf.js';
 import { pyRepr, str } from './repr.js';
 import { state } from './state.js';
+import { templateCache } from '../internal/template-cache.js';
 
 /** Python's `_startTime`: `relativeCreated` counts from the moment pylogging was loaded. */
 const START_MS = Date.now();
@@ -83,14 +84,11 @@ interface MessageTemplate {
 
 const PCT_S = 115; // 's'
 const PCT_D = 100; // 'd'
-/** Messages are nearly always literals, so few distinct ones exist; a runaway stream of built ones is not cached. */
-const MAX_TEMPLATES = 1024;
-const templates = new Map<string, MessageTemplate | null>();
-let lastMsg: string | null = null;
-let lastTemplate: MessageTemplate | null = null;
-
-/** The template of `msg`, or null when it has anything but bare `%s`, `%d` and `%%`. */
-function compileMessage(msg: string): MessageTemplate | null {
+/**
+ * The template of `msg` (its literal pieces and the `%s`/`%d` between them), or null when it has anything but bare
+ * `%s`, `%d` and `%%`. Shared with JsonFormatter, which escapes the same pieces.
+ */
+export function compileMessage(msg: string): MessageTemplate | null {
   const lits: string[] = [];
   const convs: number[] = [];
   let lit = '';
@@ -112,17 +110,7 @@ function compileMessage(msg: string): MessageTemplate | null {
   return { lits, convs };
 }
 
-function templateOf(msg: string): MessageTemplate | null {
-  if (msg === lastMsg) return lastTemplate;
-  let t = templates.get(msg);
-  if (t === undefined) {
-    if (templates.size >= MAX_TEMPLATES) return null;
-    templates.set(msg, (t = compileMessage(msg)));
-  }
-  lastMsg = msg;
-  lastTemplate = t;
-  return t;
-}
+const templateOf = templateCache(compileMessage);
 
 /**
  * `msg % args` for the common case only: bare `%s` of strings and `%d` of safe integers, as many as there are

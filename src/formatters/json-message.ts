@@ -7,8 +7,9 @@
  * message (cached), then each argument (short and already flat). The merge is `fastMerge`'s in core/record.ts,
  * the same concatenation, for the same narrow case: bare `%s` of strings, `%d` of safe integers, `%%`.
  */
-import { LogRecord } from '../core/record.js';
+import { compileMessage, LogRecord } from '../core/record.js';
 import { escapeBody, NEEDS_ESCAPE, NEEDS_ESCAPE_ASCII } from './json-encode.js';
+import { templateCache } from '../internal/template-cache.js';
 
 interface Template {
   /** Literal text between conversions (`%%` folded). */
@@ -24,43 +25,17 @@ interface Template {
   readonly clean: (string | null)[];
 }
 
-const MAX_TEMPLATES = 1024;
-const templates = new Map<string, Template | null>();
-
+/** The record's message template (the same parse `getMessage` uses), with each literal escaped both ways. */
 function compile(msg: string): Template | null {
-  const lits: string[] = [];
-  const convs: number[] = [];
-  let lit = '';
-  let last = 0;
-  for (let p = msg.indexOf('%'); p !== -1; p = msg.indexOf('%', last)) {
-    const c = msg.charCodeAt(p + 1);
-    if (c === 37) lit += `${msg.slice(last, p)}%`;
-    else if (c === 115 || c === 100) {
-      lits.push(lit + msg.slice(last, p));
-      convs.push(c);
-      lit = '';
-    } else return null;
-    last = p + 2;
-  }
-  lits.push(lit + msg.slice(last));
+  const base = compileMessage(msg);
+  if (base === null) return null;
+  const lits = base.lits;
+  const convs = base.convs;
   const jsonAscii = lits.map((l) => escapeBody(l, true));
   return { lits, convs, json: lits.map((l) => escapeBody(l, false)), jsonAscii, plain: jsonAscii.every((j, i) => j === lits[i]), clean: convs.map(() => null) };
 }
 
-let lastMsg: string | null = null;
-let lastTemplate: Template | null = null;
-
-function templateOf(msg: string): Template | null {
-  if (msg === lastMsg) return lastTemplate;
-  let t = templates.get(msg);
-  if (t === undefined) {
-    if (templates.size >= MAX_TEMPLATES) return null;
-    templates.set(msg, (t = compile(msg)));
-  }
-  lastMsg = msg;
-  lastTemplate = t;
-  return t;
-}
+const templateOf = templateCache(compile);
 
 // eslint-disable-next-line @typescript-eslint/unbound-method -- compared with the record's, never called alone
 const getMessage = LogRecord.prototype.getMessage;
