@@ -2,26 +2,16 @@
  * What dictConfig and fileConfig share: Python-style repr/truthiness for messages and decisions, the replacement of
  * the old handlers, and the logger-tree rules for loggers a new configuration does not name.
  */
-import { repr } from '../core/repr.js';
 import { liveHandlers, reportError, type Handler } from '../core/handler.js';
 import { NOTSET } from '../core/levels.js';
 import { Logger, root } from '../core/logger.js';
 import { bumpGeneration } from '../core/state.js';
 
-/** Python's `repr()` of the simple values that appear in config error messages. */
-export function pyRepr(v: unknown): string {
-  if (typeof v === 'string') return repr(v);
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  if (typeof v === 'function') return `<class '${v.name}'>`;
-  try {
-    return JSON.stringify(v) ?? Object.prototype.toString.call(v);
-  } catch {
-    return Object.prototype.toString.call(v);
-  }
-}
+/**
+ * Python's `repr()` of a value in a config error text: core's `safeRepr` (one rendering for `%r`, pickles, forms
+ * and errors), under the name the config modules already call.
+ */
+export { safeRepr as pyRepr } from '../core/repr.js';
 
 /** Python's truthiness: false for False/None/0/''/empty list/empty dict. */
 export function truthy(v: unknown): boolean {

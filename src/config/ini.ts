@@ -4,7 +4,7 @@
  * value kept), a `[DEFAULT]` section seen by every section, strict duplicate checks, and BasicInterpolation
  * (`%(name)s` from the same section or DEFAULT, `%%` for `%`, at most 10 levels) unless `raw`.
  */
-import { repr } from '../core/repr.js';
+import { pyStr, repr } from '../core/repr.js';
 
 /** Python's `configparser.Error` family; `name` is the Python class name (`ParsingError`, …). */
 export class ConfigParserError extends Error {
@@ -243,19 +243,5 @@ export class ConfigParser {
       }
     }
     return out;
-  }
-}
-
-/** Python's `str(v)` for the simple values a caller passes as defaults. */
-function pyStr(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return Object.prototype.toString.call(v);
   }
 }

@@ -11,6 +11,7 @@
  *
  * Differs from CPython: Python's `eval` runs arbitrary code from the file; this accepts data only.
  */
+import { pyStr } from '../core/repr.js';
 
 /** A syntax error in, or an unsupported construct of, a Python literal. */
 export class PyLiteralError extends SyntaxError {
@@ -299,7 +300,7 @@ class Parser {
           this.fail('dict keys must be str, number, bool or None literals', keyTok);
         }
         this.#expectOp(':');
-        dict[pyKey(key)] = this.#expr();
+        dict[pyStr(key)] = this.#expr();
         if (!this.#isOp(',')) break;
         this.#i++;
       }
@@ -334,13 +335,6 @@ class Parser {
   }
 }
 
-/** Python's `str(key)` for a literal dict key (numbers and True/False/None become their Python text). */
-function pyKey(key: string | number | boolean | null): string {
-  if (key === null) return 'None';
-  if (key === true) return 'True';
-  if (key === false) return 'False';
-  return String(key);
-}
 
 function combine(op: string, a: PyValue, b: PyValue, p: Parser): PyValue {
   if (a instanceof PyName || b instanceof PyName || a instanceof PyBinary || b instanceof PyBinary) {

@@ -8,7 +8,7 @@ import { Filterer } from './filter.js';
 import { defaultFormatter, type Formatter } from './formatter.js';
 import { checkLevel, getLevelName, NOTSET, type Level } from './levels.js';
 import type { LogRecord } from './record.js';
-import { pyRepr, repr, safeRepr } from './repr.js';
+import { pyRepr, repr, safeRepr, tupleRepr } from './repr.js';
 import { bumpGeneration, state } from './state.js';
 
 // Python's `_handlers` (name → handler, weak) and `_handlerList` (every handler, weak, for shutdown()).
@@ -232,14 +232,5 @@ export function loggingErrorReport(record: LogRecord | null, err: unknown): stri
 
 /** `%s` of Python's args: a tuple `('sda',)`, a mapping `{'a': 1}`, or `None`. */
 function argsText(args: unknown): string {
-  if (args === null || args === undefined) return 'None';
-  if (Array.isArray(args)) {
-    const items = args.map((a) => repr(a));
-    return `(${items.join(', ')}${items.length === 1 ? ',' : ''})`;
-  }
-  if (typeof args === 'object') {
-    const parts = Object.keys(args).map((k) => `${repr(k)}: ${repr((args as Record<string, unknown>)[k])}`);
-    return `{${parts.join(', ')}}`;
-  }
-  return repr(args);
+  return Array.isArray(args) ? tupleRepr(args) : repr(args);
 }

@@ -104,7 +104,8 @@ function typeLabel(value: unknown): string {
  * Strings get CPython's quoting and escapes (`'abc'`, `"it's"`, `'\n'`, printable non-ASCII kept); an
  * integer-valued number is a Python int (`3`), any other number a Python float ({@link floatRepr}: `0.1`,
  * `1e-05`, `inf`, `nan`), and `-0` is `-0.0`; booleans are `True`/`False`, `null`/`undefined` are `None`, a bigint
- * is its digits. An `Error` renders like a Python exception, `Error('boom')`; an Array as a list (`[1, 'a']`), a
+ * is its digits. An `Error` renders like a Python exception, `Error('boom')`; a Buffer or Uint8Array as Python
+ * bytes (`b'ab'`); an Array as a list (`[1, 'a']`), a
  * plain object or a Map as a dict (`{'a': 1, 'b': [True, None]}`), a Set as a set, and an object with a
  * {@link pyRepr} method (handlers, loggers, records) as that method says (`<NullHandler (NOTSET)>`). Other
  * objects get the inspection {@link str} falls back to (a user `toString()` is not consulted, as Python's repr
@@ -160,6 +161,7 @@ function objectRepr(value: object, seen: object[]): string {
   const own = (value as { [pyRepr]?: unknown })[pyRepr];
   if (typeof own === 'function') return String(own.call(value));
   if (value instanceof Error) return `${String(value.name)}(${repr(value.message)})`;
+  if (value instanceof Uint8Array) return bytesRepr(value);
   const isArray = Array.isArray(value);
   const proto: unknown = Object.getPrototypeOf(value);
   const isDict = proto === Object.prototype || proto === null;
@@ -180,6 +182,55 @@ function objectRepr(value: object, seen: object[]): string {
   } finally {
     seen.pop();
   }
+}
+
+/** CPython's `bytes_repr` (Objects/bytesobject.c): `b'ab'`, `b"it's"`, a control byte as `\xNN`. */
+function bytesRepr(b: Uint8Array): string {
+  const quote = b.includes(39) && !b.includes(34) ? 34 : 39;
+  let out = quote === 34 ? 'b"' : "b'";
+  for (const c of b) {
+    if (c === quote || c === 92) out += `\\${String.fromCharCode(c)}`;
+    else if (c === 9) out += '\\t';
+    else if (c === 10) out += '\\n';
+    else if (c === 13) out += '\\r';
+    else if (c < 32 || c >= 127) out += hexEscape(c);
+    else out += String.fromCharCode(c);
+  }
+  return out + (quote === 34 ? '"' : "'");
+}
+
+/**
+ * Python's `str()` of a JS value as a Python peer reads it, where SPEC point 6 says `None` (HTTP form fields, config
+ * texts, pickled text): a string as it is, a container or a primitive as its {@link repr} (`None`, `True`,
+ * `{'a': 1, 'b': [True, None]}`, `b'ab'`), and any other object as its {@link str} (its own `toString()`, an
+ * Error's `name: message`, a Date's ISO string), as Python's `str()` calls `__str__`. Never throws: a value whose
+ * rendering fails becomes `<unprintable Foo>`.
+ */
+export function pyStr(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    if (typeof value !== 'object' || value === null || types.isProxy(value) || isContainer(value)) return repr(value);
+    return str(value);
+  } catch {
+    return unprintable(value);
+  }
+}
+
+function isContainer(value: object): boolean {
+  if (Array.isArray(value) || value instanceof Map || value instanceof Set || value instanceof Uint8Array) return true;
+  if ((value as { [pyRepr]?: unknown })[pyRepr] !== undefined) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Python's `repr()` of a tuple, for a record's `args`: `('a',)`, `(1, 2)`, `()`.
+ *
+ * @throws what {@link repr} of an item throws (a raising `__repr__` propagates in CPython too).
+ */
+export function tupleRepr(items: readonly unknown[]): string {
+  const parts = items.map((v) => repr(v));
+  return `(${parts.join(', ')}${parts.length === 1 ? ',' : ''})`;
 }
 
 /**

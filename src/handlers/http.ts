@@ -16,11 +16,11 @@ import { Handler } from '../core/handler.js';
 import { RecordsDroppedError } from '../core/errors.js';
 import { batchConfig, batchFailed, sendOnLoopEnd, type BatchConfig } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
-import { floatRepr, safeRepr, str } from '../core/repr.js';
+import { floatRepr, pyStr, safeRepr, str, tupleRepr } from '../core/repr.js';
 import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
 import { onExit } from '../internal/exit.js';
-import { pyStr, pyTupleStr, urlencode } from '../internal/urlencode.js';
+import { urlencode } from '../internal/urlencode.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 
 /**
@@ -511,7 +511,7 @@ function isReset(err: unknown): boolean {
 /** Python `str()` of each field; `args` is a tuple and `created`/`msecs`/`relativeCreated` are floats in CPython. */
 function formEntries(fields: Readonly<Record<string, unknown>>): [string, unknown][] {
   return Object.entries(fields).map(([k, v]): [string, unknown] => {
-    if (k === 'args' && Array.isArray(v)) return [k, pyTupleStr(v)];
+    if (k === 'args' && Array.isArray(v)) return [k, tupleRepr(v)];
     if (FLOAT_FIELDS.has(k) && typeof v === 'number') return [k, floatRepr(v)];
     return [k, typeof v === 'string' ? v : pyStr(v)];
   });

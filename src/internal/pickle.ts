@@ -21,7 +21,7 @@
  * {@link MAX_DEPTH} is cut to its `%s` text too.
  */
 import { types } from 'node:util';
-import { str } from '../core/repr.js';
+import { pyStr } from '../core/repr.js';
 
 /** A float whatever its value: `new PyFloat(3)` pickles as `3.0`, where a bare `3` pickles as the int 3. */
 export class PyFloat {
@@ -158,15 +158,6 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** `%s` text that cannot throw (a user `toString()` may). */
-function safeStr(v: unknown): string {
-  try {
-    return str(v);
-  } catch {
-    return `<unprintable ${typeof v}>`;
-  }
-}
-
 class Pickler {
   constructor(readonly out: Out) {}
   /** CPython's memo: object → index. Strings CPython shares are keyed by value (see the file comment). */
@@ -211,7 +202,7 @@ class Pickler {
         if (v === null) return this.out.byte(NONE);
         return this.#object(v, depth);
       default:
-        return this.#str(safeStr(v), null);
+        return this.#str(pyStr(v), null);
     }
   }
 
@@ -220,10 +211,10 @@ class Pickler {
     if (v instanceof PyFloat) return this.#float(v.value);
     const seen = this.#memo.get(v);
     if (seen !== undefined) return this.#get(seen);
-    if (depth >= MAX_DEPTH) return this.#str(safeStr(v), null);
+    if (depth >= MAX_DEPTH) return this.#str(pyStr(v), null);
     if (v instanceof PyTuple) return this.#tuple(v, depth);
     if (v instanceof PyDict) return this.#dict(v, v.entries, depth);
-    if (types.isProxy(v)) return this.#str(safeStr(v), null); // its traps may throw or lie
+    if (types.isProxy(v)) return this.#str(pyStr(v), null); // its traps may throw or lie
     let items: unknown[] | null = null;
     let entries: [unknown, unknown][] | null = null;
     try {
@@ -239,7 +230,7 @@ class Pickler {
     }
     if (items !== null) return this.#list(v, items, depth);
     if (entries !== null) return this.#dict(v, entries, depth);
-    return this.#str(safeStr(v), null);
+    return this.#str(pyStr(v), null);
   }
 
   #str(s: string, box: PyStr | null): void {
