@@ -16,7 +16,7 @@ import { Handler } from '../core/handler.js';
 import { RecordsDroppedError } from '../core/errors.js';
 import { batchConfig, batchFailed, sendOnLoopEnd, type BatchConfig } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
-import { floatRepr, pyStr, safeRepr, str, tupleRepr } from '../core/repr.js';
+import { floatRepr, safeRepr, str, tupleRepr } from '../core/repr.js';
 import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
 import { onExit } from '../internal/exit.js';
@@ -513,6 +513,6 @@ function formEntries(fields: Readonly<Record<string, unknown>>): [string, unknow
   return Object.entries(fields).map(([k, v]): [string, unknown] => {
     if (k === 'args' && Array.isArray(v)) return [k, tupleRepr(v)];
     if (FLOAT_FIELDS.has(k) && typeof v === 'number') return [k, floatRepr(v)];
-    return [k, typeof v === 'string' ? v : pyStr(v)];
+    return [k, v]; // urlencode() takes Python's str() of the rest, and quotes bytes as bytes
   });
 }

@@ -242,7 +242,7 @@ class Writer {
   v(b: Buffer, dv: DataView, p: number, v: unknown): number {
     switch (typeof v) {
       case 'number':
-        if (!Number.isSafeInteger(v)) {
+        if (!Number.isSafeInteger(v) || (v === 0 && 1 / v < 0)) { // -0 is a float: Python reads -0.0
           b[p] = BINFLOAT;
           dv.setFloat64(p + 1, v, false);
           return p + 9;

@@ -190,8 +190,8 @@ class Pickler {
       case 'string':
         return this.#str(v, null);
       case 'number':
-        // A number beyond 2^53 is no longer exact in JS: Python gets it as the float it is.
-        return Number.isSafeInteger(v) ? this.#int(v) : this.#float(v);
+        // A number beyond 2^53 is no longer exact in JS, and -0 is no int: Python gets either as the float it is.
+        return Number.isSafeInteger(v) && !Object.is(v, -0) ? this.#int(v) : this.#float(v);
       case 'boolean':
         return this.out.ascii(v ? 'I01\n' : 'I00\n');
       case 'bigint':

@@ -23,9 +23,13 @@ export function quotePlus(s: string): string {
       break;
     }
   }
-  if (plain) return s;
+  return plain ? s : quoteBytes(Buffer.from(s, 'utf8'));
+}
+
+/** `quote_plus(b)` of bytes: what urlencode does with a bytes value instead of quoting its `str()`. */
+function quoteBytes(bytes: Uint8Array): string {
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
+  for (const b of bytes) {
     if (b < 128 && ALWAYS_SAFE[b] === 1) out += String.fromCharCode(b);
     else if (b === 32) out += '+';
     else out += `%${HEX[b >> 4] as string}${HEX[b & 15] as string}`;
@@ -35,12 +39,13 @@ export function quotePlus(s: string): string {
 
 /**
  * Python's `urlencode(mapping)` (`doseq=False`): `quote_plus(str(k)) + '=' + quote_plus(str(v))` joined by `&`, in
- * the mapping's insertion order. Values go through {@link pyStr}.
+ * the mapping's insertion order. Values go through {@link pyStr}; a Buffer or Uint8Array is quoted as the bytes it
+ * holds, as Python quotes a bytes value.
  */
 export function urlencode(fields: Readonly<Record<string, unknown>> | Iterable<readonly [string, unknown]>): string {
   const pairs: Iterable<readonly [string, unknown]> =
     Symbol.iterator in fields ? (fields) : Object.entries(fields);
   const out: string[] = [];
-  for (const [k, v] of pairs) out.push(`${quotePlus(k)}=${quotePlus(pyStr(v))}`);
+  for (const [k, v] of pairs) out.push(`${quotePlus(k)}=${v instanceof Uint8Array ? quoteBytes(v) : quotePlus(pyStr(v))}`);
   return out.join('&');
 }
