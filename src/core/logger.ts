@@ -5,12 +5,12 @@
  * `state.generation` moves (any `setLevel`, `disable`, handler or formatter change), which replaces CPython's
  * `_clear_cache()` walk over every logger.
  */
-import { callStackText, findCaller as captureCaller, UNKNOWN_CALLER, type CallerInfo, type StackTop } from '../internal/caller.js';
+import { findCaller as captureCaller, UNKNOWN_CALLER, type CallerInfo, type StackTop } from '../internal/caller.js';
 import { StderrHandler } from '../handlers/stream.js';
 import { pythonSuggestion } from '../internal/options.js';
 import { KeyError } from './errors.js';
 import { Filterer } from './filter.js';
-import type { Handler } from './handler.js';
+import { reportError, type Handler } from './handler.js';
 import { Keywords, type LogKeywords } from './keywords.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING, type Level } from './levels.js';
 import { getLogRecordFactory, type LogRecord, type LogRecordFactory, type RecordArgs } from './record.js';
@@ -29,17 +29,6 @@ const KEYWORD_NAMES = ['exc_info', 'extra', 'stack_info', 'stacklevel'];
 function unexpectedKeyword(key: string): TypeError {
   const hint = pythonSuggestion(key, KEYWORD_NAMES);
   return new TypeError(`Logger._log() got an unexpected keyword argument '${key}'${hint === undefined ? '' : `. Did you mean '${hint}'?`}`);
-}
-
-/** Writes a failure of the logging call itself (not of a handler) the way `handleError` would. */
-function reportCallError(err: unknown): void {
-  if (!state.raiseExceptions) return;
-  try {
-    const text = err instanceof Error && typeof err.stack === 'string' ? err.stack : String(err);
-    process.stderr.write(`--- Logging error ---\n${text}\nCall stack:\n${callStackText()}`);
-  } catch {
-    // nowhere left to report
-  }
 }
 
 /**
@@ -163,7 +152,7 @@ export class Logger extends Filterer {
   /** Logs `msg % args` at a numeric `level`. A non-integer level is reported (as CPython's TypeError), not thrown. */
   log(level: number, msg: unknown, ...args: unknown[]): void {
     if (typeof level !== 'number' || !Number.isInteger(level)) {
-      reportCallError(new TypeError('level must be an integer'));
+      reportError(new TypeError('level must be an integer'));
       return;
     }
     if (this.isEnabledFor(level)) this._log(level, msg, args);
@@ -222,7 +211,7 @@ export class Logger extends Filterer {
     try {
       const last = args.length > 0 ? args[args.length - 1] : undefined;
       if (last instanceof Keywords) {
-        if (last.unexpected !== undefined) reportCallError(unexpectedKeyword(last.unexpected));
+        if (last.unexpected !== undefined) reportError(unexpectedKeyword(last.unexpected));
         args = args.slice(0, -1);
         keywords = keywords === EXCEPTION_DEFAULT && last.exc_info === undefined ? { ...last, exc_info: true } : last;
       }
@@ -248,7 +237,7 @@ export class Logger extends Filterer {
       );
       this.handle(record);
     } catch (err) {
-      reportCallError(err);
+      reportError(err);
     }
   }
 

@@ -285,13 +285,12 @@ export class LogRecord {
 
   /** Python's repr: `<LogRecord: a.b, 20, /x/y.py, 3, "hi %s">`. */
   toString(): string {
-    return `<LogRecord: ${this.name}, ${this.levelno}, ${this.pathname}, ${this.lineno}, "${String(this.msg)}">`;
+    return `<LogRecord: ${this.name}, ${this.levelno}, ${this.pathname}, ${this.lineno}, "${str(this.msg)}">`;
   }
 }
 
 let factory: LogRecordFactory = (name, level, pathname, lineno, msg, args, exc_info, func, sinfo) =>
   new LogRecord(name, level, pathname, lineno, msg, args, exc_info, func ?? null, sinfo ?? null);
-const defaultFactory = factory;
 
 /** Python's `setLogRecordFactory`: every record is built by `f`, called positionally. */
 export function setLogRecordFactory(f: LogRecordFactory): void {
@@ -301,11 +300,6 @@ export function setLogRecordFactory(f: LogRecordFactory): void {
 /** Python's `getLogRecordFactory`. */
 export function getLogRecordFactory(): LogRecordFactory {
   return factory;
-}
-
-/** True while the built-in factory is in place (lets `Logger.makeRecord` construct records directly). */
-export function isDefaultFactory(): boolean {
-  return factory === defaultFactory;
 }
 
 /**

@@ -330,11 +330,6 @@ export function compileBrace(fmt: string): CompiledFormat {
   return Object.assign(fn, { fields: Object.freeze([...names]) });
 }
 
-/** True when the `{`-style `fmt` reads the value `name` (e.g. `asctime` for `usesTime()`). */
-export function braceUsesField(fmt: string, name: string): boolean {
-  return compileBrace(fmt).fields.includes(name);
-}
-
 // --- string.Template ---
 
 function isIdStart(c: number): boolean {
