@@ -81,7 +81,20 @@ function inspectSafely(value: unknown): string {
   }
 }
 
-function unprintable(value: unknown): string {
+/**
+ * {@link str} that never throws, for text that must come out whatever the value (JSON fields, error reports): a value
+ * whose rendering fails becomes {@link unprintable}'s `<unprintable Foo>`.
+ */
+export function safeStr(value: unknown): string {
+  try {
+    return str(value);
+  } catch {
+    return unprintable(value);
+  }
+}
+
+/** The placeholder for a value that cannot be rendered: `<unprintable Foo>`, naming its class. Never throws. */
+export function unprintable(value: unknown): string {
   return `<unprintable ${typeLabel(value)}>`;
 }
 

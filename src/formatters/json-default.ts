@@ -2,7 +2,7 @@
  * python-json-logger's `JsonEncoder.default` for JS values, and the datetime text it writes (`isoformat()`).
  */
 import { types } from 'node:util';
-import { str } from '../core/repr.js';
+import { safeStr, str } from '../core/repr.js';
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
@@ -47,19 +47,6 @@ function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** The constructor name of a value, for `<unprintable Foo>` placeholders; never throws. */
-export function typeLabel(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return typeof value;
-  if (types.isProxy(value)) return 'Proxy';
-  try {
-    const ctor = (Object.getPrototypeOf(value) as { constructor?: unknown } | null)?.constructor;
-    if (typeof ctor === 'function' && ctor.name !== '') return ctor.name;
-  } catch {
-    // a throwing `constructor` getter: the generic label will do
-  }
-  return 'Object';
-}
-
 /**
  * The default `json_default`: python-json-logger's `JsonEncoder.default`, mapped onto JS values. Called for every
  * value Python's encoder would not write itself (anything but strings, numbers, bigints, booleans, null/undefined,
@@ -97,18 +84,10 @@ export function jsonEncoderDefault(value: unknown): unknown {
     try {
       o[k] = (value as Record<string, unknown>)[k];
     } catch (e) {
-      o[k] = `<unreadable: ${safeText(e)}>`;
+      o[k] = `<unreadable: ${safeStr(e)}>`;
     }
   }
   return o;
-}
-
-function safeText(e: unknown): string {
-  try {
-    return str(e);
-  } catch {
-    return `<unprintable ${typeLabel(e)}>`;
-  }
 }
 
 function dictKey(k: unknown): string {

@@ -8,8 +8,8 @@
  * each become a placeholder string in place of the one value, and the rest of the object is written.
  */
 import { floatRepr } from '../core/float-format.js';
-import { str } from '../core/repr.js';
-import { isoformatUtc, jsonEncoderDefault, typeLabel } from './json-default.js';
+import { safeStr, unprintable } from '../core/repr.js';
+import { isoformatUtc, jsonEncoderDefault } from './json-default.js';
 
 /** The `default` hook: returns a serialisable stand-in for a value JSON cannot hold (Python's `default=`). */
 export type JsonDefault = (value: unknown) => unknown;
@@ -115,16 +115,6 @@ function keyText(k: unknown): string {
   }
 }
 
-/** `str(value)`, or `<unprintable Foo>` when even that throws. */
-export function safeStr(value: unknown): string {
-  try {
-    return str(value);
-  } catch {
-    return `<unprintable ${typeLabel(value)}>`;
-  }
-}
-
-
 /** True for the values Python's encoder handles itself: dicts (plain objects), lists (arrays) and scalars. */
 function isPlainObject(v: object): boolean {
   const proto: unknown = Object.getPrototypeOf(v);
@@ -202,7 +192,7 @@ class Encoder {
       return write();
     } catch {
       // A revoked Proxy, a stack overflow on absurd nesting: this one value degrades, the record survives.
-      return encodeString(`<unprintable ${typeLabel(v)}>`, this.#o.ensureAscii);
+      return encodeString(unprintable(v), this.#o.ensureAscii);
     } finally {
       this.#stack.pop();
     }
@@ -296,7 +286,7 @@ export function encodeJson(value: unknown, o: EncodeOptions, level = 0): string 
   try {
     return new Encoder(o).value(value, level);
   } catch {
-    return encodeString(`<unprintable ${typeLabel(value)}>`, o.ensureAscii);
+    return encodeString(unprintable(value), o.ensureAscii);
   }
 }
 
@@ -309,7 +299,7 @@ export function encodeLogData(data: ReadonlyMap<unknown, unknown>, o: EncodeOpti
     return new Encoder(o).map(data, 0);
   } catch {
     const safe = new Map<unknown, unknown>();
-    for (const k of data.keys()) safe.set(k, `<unprintable ${typeLabel(data.get(k))}>`);
+    for (const k of data.keys()) safe.set(k, unprintable(data.get(k)));
     return new Encoder(o).map(safe, 0);
   }
 }
