@@ -9,6 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { state } from '../core/state.js';
+import { safeStr } from '../core/repr.js';
 
 /** The fields of an async context: a frozen object whose keys become record attributes. */
 export type ContextFields = Readonly<Record<string, unknown>>;
@@ -51,14 +52,6 @@ function getStorage(): AsyncLocalStorage<Store> {
   return als;
 }
 
-function describeError(err: unknown): string {
-  try {
-    return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  } catch {
-    return 'an unprintable value';
-  }
-}
-
 /**
  * Reads `fields` once, into a plain data snapshot: what was bound is what every later record gets (a Python
  * `ContextVar` holds values, not getters). A getter that throws is read as the text `<getter threw Error: msg>`, so
@@ -74,7 +67,7 @@ function snapshot(fields: unknown, fn: string): [string, unknown][] {
     try {
       value = (fields as Record<string, unknown>)[key];
     } catch (err) {
-      value = `<getter threw ${describeError(err)}>`;
+      value = `<getter threw ${safeStr(err)}>`;
     }
     out.push([key, value]);
   }

@@ -2,7 +2,7 @@
  * Small helpers of JsonFormatter: Python's view of JS values (dict, truthiness), reads that cannot throw, and the
  * flattening of cached text.
  */
-import { str } from '../core/repr.js';
+import { safeStr } from '../core/repr.js';
 
 /** Python's `isinstance(x, dict)` for a JS value: a plain object (a Proxy whose trap throws is not one). */
 export function isDict(v: unknown): v is Record<string, unknown> {
@@ -62,12 +62,6 @@ export function readField(o: object, k: string): unknown {
   try {
     return (o as Record<string, unknown>)[k];
   } catch (e) {
-    let text: string;
-    try {
-      text = str(e);
-    } catch {
-      text = 'unprintable error';
-    }
-    return `<unreadable: ${text}>`;
+    return `<unreadable: ${safeStr(e)}>`;
   }
 }
