@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { LogRecord, getLogger, Handler } from '../../src/index.js';
 import { dictConfig } from '../../src/config.js';
 import { HTTPHandler, SocketHandler } from '../../src/handlers.js';
+import { pyStr, repr } from '../../src/core/repr.js';
 import { RecordingHTTPServer } from '../helpers/http-server.js';
 import { runPython } from '../helpers/python.js';
 
@@ -189,6 +190,70 @@ void describe('a JS value reads the same through every path, as CPython prints i
     void test(`${c.name}: the --- Logging error --- report`, (t) => {
       if (c.skip?.report) return t.skip(c.skip.report);
       assert.equal(loggingErrorArguments(c.js()), py.args);
+    });
+  });
+});
+
+class Point {
+  constructor(readonly x: number) {}
+}
+
+/** Values Python has no equivalent for: every path shows pylogging's documented rendering, the same one. */
+const NESTED_TEXT = 'a pickle carries the list, and each JS-only item in it as a str, which Python shows quoted';
+const jsOnly: [string, () => unknown, string?][] = [
+  ['an Error', () => new RangeError('out of range')],
+  ['a Date', () => new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6))],
+  ['a class instance', () => new Point(1)],
+  ['a function', () => function named(): void {}],
+  ['a Symbol', () => Symbol('tag')],
+  ['an Error inside a list', () => [new TypeError('bad'), new Point(2)], NESTED_TEXT],
+];
+
+const jsOnlyPickles = jsOnly.map(([, js]) => {
+  const h = new SocketHandler('localhost', 0);
+  const r = record('v=%r', js());
+  r['x'] = js();
+  const b64 = h.makePickle(r).toString('base64');
+  void h.close();
+  return b64;
+});
+const jsOnlyDecoded = runPython<string[]>(
+  String.raw`
+import base64, json, pickle, sys
+print(json.dumps([str(pickle.loads(base64.b64decode(b)[4:])['x']) for b in json.load(sys.stdin)]))`,
+  jsOnlyPickles,
+);
+
+void describe('a JS-only value reads the same through every path (repr.ts\'s documented rendering)', () => {
+  let jsServer: RecordingHTTPServer;
+  const jsForms: string[] = [];
+  before(async () => {
+    jsServer = await RecordingHTTPServer.start();
+    const h = new HTTPHandler(`127.0.0.1:${jsServer.port}`, '/log', { method: 'POST' });
+    for (const [, js] of jsOnly) {
+      const r = record('v=%r', js());
+      r['x'] = js();
+      h.emit(r);
+    }
+    await h.close();
+    for (const req of jsServer.requests) {
+      const field = req.body.toString('utf8').split('&').find((f) => f.startsWith('x=')) ?? '';
+      jsForms.push(decodeURIComponent(field.slice(2).replaceAll('+', ' ')));
+    }
+  });
+  after(async () => jsServer.close());
+
+  jsOnly.forEach(([name, js, pickleSkip], i) => {
+    void test(`${name}: %r, the dictConfig error and the Logging error report show repr()`, () => {
+      const r = repr(js());
+      assert.equal(record('v=%r', js()).getMessage(), `v=${r}`);
+      assert.equal(configError(js()), `Invalid queue specifier ${r}`);
+      assert.equal(loggingErrorArguments(js()), `Arguments: (${r},)`);
+    });
+    void test(`${name}: a form field shows str() as a Python peer has it`, () => assert.equal(jsForms[i], pyStr(js())));
+    void test(`${name}: a pickled field read by CPython shows the same str()`, (t) => {
+      if (pickleSkip !== undefined) return t.skip(pickleSkip);
+      assert.equal(jsOnlyDecoded[i], pyStr(js()));
     });
   });
 });
