@@ -172,25 +172,18 @@ void describe('a JS value reads the same through every path, as CPython prints i
   cases.forEach((c, i) => {
     const py = oracle[i] as OracleRow;
     void test(`${c.name}: %r in a message`, () => assert.equal(record('v=%r', c.js()).getMessage(), py.pctR));
-    void test(`${c.name}: %s in a message`, (t) => {
-      if (c.skip?.pctS) return t.skip(c.skip.pctS);
-      assert.equal(record('v=%s', c.js()).getMessage(), py.pctS);
-    });
-    void test(`${c.name}: a pickled record read by CPython`, (t) => {
+    // A cell with a documented reason in `skip` differs from CPython by design: it is not a test (not a skipped one).
+    if (!c.skip?.pctS) void test(`${c.name}: %s in a message`, () => assert.equal(record('v=%s', c.js()).getMessage(), py.pctS));
+    void test(`${c.name}: a pickled record read by CPython${c.skip?.pickle ? ' (msg only)' : ''}`, () => {
       const got = decoded[i] as { msg: string; x: string };
       assert.equal(got.msg, py.pctR, 'msg');
-      if (c.skip?.pickle) return t.skip(c.skip.pickle);
-      assert.equal(got.x, py.str, 'str(record.x)');
+      if (!c.skip?.pickle) assert.equal(got.x, py.str, 'str(record.x)');
     });
     void test(`${c.name}: an HTTPHandler form field`, () => assert.equal(forms[i], py.form));
-    void test(`${c.name}: a dictConfig error text`, (t) => {
-      if (c.skip?.config) return t.skip(c.skip.config);
-      assert.equal(configError(c.js()), py.config);
-    });
-    void test(`${c.name}: the --- Logging error --- report`, (t) => {
-      if (c.skip?.report) return t.skip(c.skip.report);
-      assert.equal(loggingErrorArguments(c.js()), py.args);
-    });
+    if (!c.skip?.config) void test(`${c.name}: a dictConfig error text`, () => assert.equal(configError(c.js()), py.config));
+    if (!c.skip?.report) {
+      void test(`${c.name}: the --- Logging error --- report`, () => assert.equal(loggingErrorArguments(c.js()), py.args));
+    }
   });
 });
 
@@ -251,9 +244,8 @@ void describe('a JS-only value reads the same through every path (repr.ts\'s doc
       assert.equal(loggingErrorArguments(js()), `Arguments: (${r},)`);
     });
     void test(`${name}: a form field shows str() as a Python peer has it`, () => assert.equal(jsForms[i], pyStr(js())));
-    void test(`${name}: a pickled field read by CPython shows the same str()`, (t) => {
-      if (pickleSkip !== undefined) return t.skip(pickleSkip);
-      assert.equal(jsOnlyDecoded[i], pyStr(js()));
-    });
+    if (pickleSkip === undefined) {
+      void test(`${name}: a pickled field read by CPython shows the same str()`, () => assert.equal(jsOnlyDecoded[i], pyStr(js())));
+    }
   });
 });
