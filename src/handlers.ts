@@ -19,8 +19,8 @@ export const SYSLOG_UDP_PORT = 514;
 /** Python's `SYSLOG_TCP_PORT`. */
 export const SYSLOG_TCP_PORT = 514;
 
-export { StreamHandler, NullHandler } from './handlers/stream.js';
-export { FileHandler, type FileHandlerOptions } from './handlers/file.js';
+export { StreamHandler, NullHandler } from './core/stream-handler.js';
+export { FileHandler, type FileHandlerOptions } from './core/file-handler.js';
 export { WatchedFileHandler } from './handlers/watched-file.js';
 export {
   BaseRotatingHandler,

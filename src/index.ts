@@ -77,7 +77,7 @@ export {
   type BasicConfigOptions,
 } from './core/api.js';
 export type { CallerInfoMode } from './core/state.js';
-export { StreamHandler, NullHandler, type WritableLike } from './handlers/stream.js';
-export { FileHandler, type FileHandlerOptions } from './handlers/file.js';
+export { StreamHandler, NullHandler, type WritableLike } from './core/stream-handler.js';
+export { FileHandler, type FileHandlerOptions } from './core/file-handler.js';
 export type { FileStream } from './internal/file-stream.js';
 export type { EncodingName, ErrorsName } from './internal/encoding.js';

@@ -2,8 +2,8 @@
  * Module-level functions of Python's `logging`: getLogger, basicConfig, shutdown, disable, captureWarnings, the
  * root-logger shortcuts, and the `settings` object that holds Python's module globals.
  */
-import { FileHandler } from '../handlers/file.js';
-import { NullHandler as NullWarningsHandler, StreamHandler, type WritableLike } from '../handlers/stream.js';
+import { FileHandler } from './file-handler.js';
+import { NullHandler as NullWarningsHandler, StreamHandler, type WritableLike } from './stream-handler.js';
 import { ValueError } from './errors.js';
 import { Formatter } from './formatter.js';
 import { liveHandlers, type Handler } from './handler.js';

@@ -6,7 +6,7 @@
  * `_clear_cache()` walk over every logger.
  */
 import { findCaller as captureCaller, UNKNOWN_CALLER, type CallerInfo, type StackTop } from '../internal/caller.js';
-import { StderrHandler } from '../handlers/stream.js';
+import { StderrHandler } from './stream-handler.js';
 import { pythonSuggestion } from '../internal/options.js';
 import { KeyError } from './errors.js';
 import { Filterer } from './filter.js';

@@ -4,7 +4,7 @@
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import type { LogRecord } from '../core/record.js';
 import { codePointLength } from '../internal/code-points.js';
-import { FileHandler, type FileHandlerOptions } from './file.js';
+import { FileHandler, type FileHandlerOptions } from '../core/file-handler.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** Turns a default backup name into the real one (`app.log.1` → `app.log.1.gz`). */

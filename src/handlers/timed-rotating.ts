@@ -7,7 +7,7 @@ import { ValueError } from '../core/errors.js';
 import type { LogRecord } from '../core/record.js';
 import { gmtime, localtime, strftime, type StructTime } from '../core/strftime.js';
 import { systemClock, type Clock } from '../internal/clock.js';
-import type { FileHandlerOptions } from './file.js';
+import type { FileHandlerOptions } from '../core/file-handler.js';
 import { BaseRotatingHandler, isSpecialFile } from './rotating.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 

@@ -3,7 +3,7 @@
  */
 import { fstatSync, statSync } from 'node:fs';
 import type { LogRecord } from '../core/record.js';
-import { FileHandler, type FileHandlerOptions } from './file.js';
+import { FileHandler, type FileHandlerOptions } from '../core/file-handler.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 
 const WATCHED_KEYS = optionKeys<FileHandlerOptions>()(['mode', 'encoding', 'delay', 'errors', 'level', 'bufferSize']);

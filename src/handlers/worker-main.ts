@@ -18,9 +18,9 @@ import { LogRecord } from '../core/record.js';
 import { state } from '../core/state.js';
 import { RingBuffer, SENTINEL, STATE, type BinaryReader } from '../internal/ring-buffer.js';
 import { writeStringSync } from '../internal/sync-write.js';
-import { FileHandler } from './file.js';
+import { FileHandler } from '../core/file-handler.js';
 import { QueueEmpty, QueueListener, type GetQueue, type QueueItem } from './queue.js';
-import { NullHandler, StreamHandler, type WritableLike } from './stream.js';
+import { NullHandler, StreamHandler, type WritableLike } from '../core/stream-handler.js';
 import { RecordDecoder } from '../internal/record-decoder.js';
 import {
   type WorkerClassSpec,

@@ -2,11 +2,11 @@
  * FileHandler: a StreamHandler over a file it opens itself.
  */
 import { resolve } from 'node:path';
-import { getLevelName, NOTSET, type Level } from '../core/levels.js';
-import type { LogRecord } from '../core/record.js';
+import { getLevelName, NOTSET, type Level } from './levels.js';
+import type { LogRecord } from './record.js';
 import { lookupEncoding, lookupErrors, type EncodingName, type ErrorsName } from '../internal/encoding.js';
 import { FileStream, openFlags } from '../internal/file-stream.js';
-import { NOT_YET, StreamHandler } from './stream.js';
+import { NOT_YET, StreamHandler } from './stream-handler.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 
 /** Keyword arguments of {@link FileHandler}. */

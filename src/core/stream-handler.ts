@@ -1,9 +1,9 @@
 /**
- * StreamHandler, NullHandler and the last-resort stderr handler.
+ * StreamHandler, NullHandler and the last-resort stderr handler (CPython keeps them in `logging/__init__.py`).
  */
-import { Handler } from '../core/handler.js';
-import { getLevelName, NOTSET, type Level } from '../core/levels.js';
-import type { LogRecord } from '../core/record.js';
+import { Handler } from './handler.js';
+import { getLevelName, NOTSET, type Level } from './levels.js';
+import type { LogRecord } from './record.js';
 import { writeStringSync } from '../internal/sync-write.js';
 
 /**
