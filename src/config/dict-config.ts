@@ -19,10 +19,9 @@ import {
   snapshotHandlers,
   truthy,
 } from './common.js';
+import { construct, isClass } from './construct.js';
 import {
   AttributeError,
-  construct,
-  isClass,
   isJsRef,
   isSubclassOf,
   ModuleNotFoundError,

@@ -21,7 +21,8 @@ import {
 import { ConfigParser, ConfigParserError } from './ini.js';
 import { literalNames, parseLiteral, resolveLiteral, type PyValue } from './py-literal.js';
 import { dictConfigFromFile } from './dict-config.js';
-import { construct, isJsRef, isSubclassOf, preload, qualifiedInLogging, resolveInLogging, resolveName } from './registry.js';
+import { construct } from './construct.js';
+import { isJsRef, isSubclassOf, preload, qualifiedInLogging, resolveInLogging, resolveName } from './registry.js';
 import { optionKeys } from '../internal/options.js';
 import { checkTrustOptions, makeGate, passes, requireSubclass, type ConfigTrustOptions, type Gate } from './trust.js';
 

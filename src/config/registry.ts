@@ -8,9 +8,8 @@
  * {@link preload} loads every module a config names, then {@link resolveName} and {@link construct} resolve from
  * what is loaded.
  *
- * Each class carries its Python signature (positional parameters, keyword-only ones, `*args`), so Python's keyword
- * arguments bind exactly as CPython binds them — with CPython's `TypeError` texts — and are then mapped onto our
- * constructor (positional parameters stay positional, the rest become the camelCased options object).
+ * What a class is called with is not here: each class declares its Python signature beside its constructor
+ * (`static pySignature`, see core/py-signature.ts), and construct.ts binds the arguments to it.
  */
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
@@ -24,8 +23,7 @@ import { CRITICAL, DEBUG, ERROR, FATAL, INFO, NOTSET, WARN, WARNING } from '../c
 import { FileHandler } from '../core/file-handler.js';
 import { NullHandler, StreamHandler } from '../core/stream-handler.js';
 import { AttributeError } from '../core/errors.js';
-import { ColoredFormatter, LevelFormatter, type ColoredFormatterOptions } from '../formatters/colored.js';
-import { JSON_FORMATTER_SIGNATURE } from '../formatters/json-config.js';
+import { ColoredFormatter, LevelFormatter } from '../formatters/colored.js';
 
 export { AttributeError };
 
@@ -40,175 +38,6 @@ export class NameError extends Error {
   /** `'NameError'`, the Python class name shown before the message. */
   override name = 'NameError';
 }
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Ctor = new (...args: any[]) => unknown;
-
-/**
- * How a Python constructor binds its arguments, and how the bound values become our constructor call.
- * `build` receives the bound arguments under Python's names (absent ones omitted) and the extra positionals
- * (`*args`).
- */
-export interface Signature {
-  /** Positional-or-keyword parameters, in Python's order. */
-  readonly params: readonly string[];
-  /** How many of `params` are required. */
-  readonly required: number;
-  /** Keyword-only parameters (after `*`). */
-  readonly kwonly?: readonly string[];
-  /** True when the Python signature has `*args` (QueueListener's `*handlers`). */
-  readonly varargs?: boolean;
-  /** Calls our constructor. */
-  build(C: Ctor, kw: Readonly<Record<string, unknown>>, rest: unknown[]): unknown;
-}
-
-/** Copies the present keys of `kw` into an options object, renaming Python names to ours. */
-function opts(kw: Readonly<Record<string, unknown>>, names: Readonly<Record<string, string>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [py, ours] of Object.entries(names)) if (Object.hasOwn(kw, py)) out[ours] = kw[py];
-  return out;
-}
-
-const COLORED_OPTS = {
-  datefmt: 'datefmt',
-  style: 'style',
-  log_colors: 'logColors',
-  reset: 'reset',
-  secondary_log_colors: 'secondaryLogColors',
-  validate: 'validate',
-  stream: 'stream',
-  no_color: 'noColor',
-  force_color: 'forceColor',
-  defaults: 'defaults',
-};
-const COLORED_FLAGS = ['reset', 'validate', 'noColor', 'forceColor'];
-
-/** colorlog's keyword arguments as ColoredFormatter options; Python's None means false for the flags. */
-function coloredOpts(kw: Readonly<Record<string, unknown>>): ColoredFormatterOptions {
-  const o = opts(kw, COLORED_OPTS);
-  for (const k of COLORED_FLAGS) if (o[k] === null) o[k] = false;
-  return o;
-}
-
-const FILE_OPTS = { mode: 'mode', encoding: 'encoding', delay: 'delay', errors: 'errors' };
-
-const SIGS = {
-  handler: { params: ['level'], required: 0, build: (C, kw) => new C(kw['level'] ?? NOTSET) },
-  stream: { params: ['stream'], required: 0, build: (C, kw) => new C(kw['stream'] ?? null) },
-  file: {
-    params: ['filename', 'mode', 'encoding', 'delay', 'errors'],
-    required: 1,
-    build: (C, kw) => new C(kw['filename'], opts(kw, FILE_OPTS)),
-  },
-  rotating: {
-    params: ['filename', 'mode', 'maxBytes', 'backupCount', 'encoding', 'delay', 'errors'],
-    required: 1,
-    build: (C, kw) => new C(kw['filename'], opts(kw, { ...FILE_OPTS, maxBytes: 'maxBytes', backupCount: 'backupCount' })),
-  },
-  timed: {
-    params: ['filename', 'when', 'interval', 'backupCount', 'encoding', 'delay', 'utc', 'atTime', 'errors'],
-    required: 1,
-    build: (C, kw) =>
-      new C(
-        kw['filename'],
-        opts(kw, {
-          when: 'when',
-          interval: 'interval',
-          backupCount: 'backupCount',
-          encoding: 'encoding',
-          delay: 'delay',
-          utc: 'utc',
-          atTime: 'atTime',
-          errors: 'errors',
-        }),
-      ),
-  },
-  hostPort: { params: ['host', 'port'], required: 2, build: (C, kw) => new C(kw['host'], kw['port']) },
-  syslog: {
-    params: ['address', 'facility', 'socktype'],
-    required: 0,
-    build: (C, kw) => {
-      const o = opts(kw, { address: 'address', facility: 'facility', socktype: 'socktype' });
-      // socket.SOCK_STREAM is 1 and SOCK_DGRAM 2 in Python; ours are names.
-      if (o['socktype'] === 1) o['socktype'] = 'stream';
-      else if (o['socktype'] === 2) o['socktype'] = 'dgram';
-      return new C(o);
-    },
-  },
-  nteventlog: {
-    params: ['appname', 'dllname', 'logtype'],
-    required: 1,
-    build: (C, kw) => new C(kw['appname'], opts(kw, { dllname: 'dllname', logtype: 'logtype' })),
-  },
-  smtp: {
-    params: ['mailhost', 'fromaddr', 'toaddrs', 'subject', 'credentials', 'secure', 'timeout'],
-    required: 4,
-    build: (C, kw) =>
-      new C(
-        kw['mailhost'],
-        kw['fromaddr'],
-        kw['toaddrs'],
-        kw['subject'],
-        opts(kw, { credentials: 'credentials', secure: 'secure', timeout: 'timeout' }),
-      ),
-  },
-  http: {
-    params: ['host', 'url', 'method', 'secure', 'credentials', 'context'],
-    required: 2,
-    build: (C, kw) =>
-      new C(
-        kw['host'],
-        kw['url'],
-        opts(kw, { method: 'method', secure: 'secure', credentials: 'credentials', context: 'context' }),
-      ),
-  },
-  buffering: { params: ['capacity'], required: 1, build: (C, kw) => new C(kw['capacity']) },
-  memory: {
-    params: ['capacity', 'flushLevel', 'target', 'flushOnClose'],
-    required: 1,
-    build: (C, kw) =>
-      new C(kw['capacity'], opts(kw, { flushLevel: 'flushLevel', target: 'target', flushOnClose: 'flushOnClose' })),
-  },
-  queueHandler: { params: ['queue'], required: 1, build: (C, kw) => new C(kw['queue']) },
-  queueListener: {
-    params: ['queue'],
-    required: 1,
-    varargs: true,
-    kwonly: ['respect_handler_level'],
-    build: (C, kw, rest) =>
-      new C(kw['queue'], ...rest, opts(kw, { respect_handler_level: 'respectHandlerLevel' })),
-  },
-  formatter: {
-    params: ['fmt', 'datefmt', 'style', 'validate'],
-    required: 0,
-    kwonly: ['defaults'],
-    build: (C, kw) =>
-      new C(kw['fmt'] ?? null, kw['datefmt'] ?? null, kw['style'] ?? '%', kw['validate'] ?? true, {
-        defaults: kw['defaults'] ?? null,
-      }),
-  },
-  colored: {
-    params: ['fmt', ...Object.keys(COLORED_OPTS)],
-    required: 0,
-    build: (C, kw) => new C(kw['fmt'] ?? null, coloredOpts(kw)),
-  },
-  levelFormatter: {
-    params: ['fmt'],
-    required: 1,
-    kwonly: Object.keys(COLORED_OPTS), // colorlog: `**kwargs` handed to each level's ColoredFormatter
-    build: (C, kw) => new C(kw['fmt'], coloredOpts(kw)),
-  },
-  bufferingFormatter: { params: ['linefmt'], required: 0, build: (C, kw) => new C(kw['linefmt'] ?? null) },
-  filter: { params: ['name'], required: 0, build: (C, kw) => new C(kw['name'] ?? '') },
-  queue: { params: ['maxsize'], required: 0, build: (C, kw) => new C(kw['maxsize'] ?? 0) },
-  // opentelemetry-sdk's LoggingHandler(level, logger_provider); the keyword-only names are our options.
-  otelHandler: {
-    params: ['level', 'logger_provider'],
-    required: 0,
-    kwonly: ['otlp', 'logCodeAttributes'],
-    build: (C, kw) => new C(kw['level'] ?? NOTSET, kw['logger_provider'] ?? null, opts(kw, { otlp: 'otlp', logCodeAttributes: 'logCodeAttributes' })),
-  },
-} satisfies Record<string, Signature>;
 
 /** A name whose value lives in a lazily loaded handler module. */
 interface Lazy {
@@ -265,28 +94,6 @@ const LAZY: ReadonlyMap<string, Lazy> = new Map(
 /** Every handler module file the registry may load (what {@link preload} loads when `all` is true). */
 export const HANDLER_FILES: readonly string[] = [...new Set([...LAZY.values()].map((l) => l.file))];
 
-/** The Python signature of each lazily loaded class, by Python name. */
-const LAZY_SIGS: ReadonlyMap<string, Signature> = new Map<string, Signature>([
-  ['logging.handlers.WatchedFileHandler', SIGS.file],
-  ['logging.handlers.BaseRotatingHandler', SIGS.file],
-  ['logging.handlers.RotatingFileHandler', SIGS.rotating],
-  ['logging.handlers.TimedRotatingFileHandler', SIGS.timed],
-  ['logging.handlers.SocketHandler', SIGS.hostPort],
-  ['logging.handlers.DatagramHandler', SIGS.hostPort],
-  ['logging.handlers.SysLogHandler', SIGS.syslog],
-  ['logging.handlers.NTEventLogHandler', SIGS.nteventlog],
-  ['logging.handlers.SMTPHandler', SIGS.smtp],
-  ['logging.handlers.HTTPHandler', SIGS.http],
-  ['logging.handlers.BufferingHandler', SIGS.buffering],
-  ['logging.handlers.MemoryHandler', SIGS.memory],
-  ['logging.handlers.QueueHandler', SIGS.queueHandler],
-  ['logging.handlers.QueueListener', SIGS.queueListener],
-  ['queue.Queue', SIGS.queue],
-  ['pythonjsonlogger.jsonlogger.JsonFormatter', JSON_FORMATTER_SIGNATURE],
-  ['pythonjsonlogger.json.JsonFormatter', JSON_FORMATTER_SIGNATURE],
-  ['opentelemetry.sdk._logs.LoggingHandler', SIGS.otelHandler],
-]);
-
 /** Values that need no module load. `sys.stdout`/`sys.stderr` are read when resolved (tests may replace them). */
 const STATIC: ReadonlyMap<string, () => unknown> = new Map<string, () => unknown>([
   ['logging.Formatter', () => Formatter],
@@ -325,26 +132,6 @@ const STATIC: ReadonlyMap<string, () => unknown> = new Map<string, () => unknown
   ['colorlog.LevelFormatter', () => LevelFormatter],
 ]);
 
-const CORE_SIGS = new Map<unknown, Signature>([
-  [Formatter, SIGS.formatter],
-  [BufferingFormatter, SIGS.bufferingFormatter],
-  [ColoredFormatter, SIGS.colored],
-  [LevelFormatter, SIGS.levelFormatter],
-  [Filter, SIGS.filter],
-  [Handler, SIGS.handler],
-  [StreamHandler, SIGS.stream],
-  [FileHandler, SIGS.file],
-  [NullHandler, SIGS.handler],
-]);
-
-/** Loaded classes → Python name and signature (filled as modules load). */
-const classInfo = new Map<unknown, { pyName: string; sig: Signature }>();
-for (const [name, get] of STATIC) {
-  const v = get();
-  const sig = CORE_SIGS.get(v);
-  if (sig) classInfo.set(v, { pyName: name, sig });
-}
-
 type LoadResult = { mod: Record<string, unknown> } | { error: unknown };
 const loaded = new Map<string, LoadResult>();
 
@@ -369,14 +156,6 @@ function load(key: string, url: string): void {
 function loadHandlerFile(file: string): void {
   // Computed at run time so tsc does not follow it: a handler module is loaded only when a config names it.
   load(handlerKey(file), new URL(`../handlers/${file}.js`, import.meta.url).href);
-  const r = loaded.get(handlerKey(file));
-  if (r && 'mod' in r) {
-    for (const [name, lazy] of LAZY) {
-      const sig = LAZY_SIGS.get(name);
-      const v = r.mod[lazy.exportName];
-      if (lazy.file === file && sig && typeof v === 'function' && !classInfo.has(v)) classInfo.set(v, { pyName: name, sig });
-    }
-  }
 }
 
 /** A `"<module>#<export.path>"` reference: `"./my-handlers.js#MyHandler"`, `"my-pkg#default"`. */
@@ -591,113 +370,26 @@ export function referencedModule(name: string): boolean {
   return isJsRef(name) || lazyFor(name) !== undefined || lazyFor(`logging.${name}`) !== undefined;
 }
 
-/** True when a class body declares its own `constructor(…)`. */
-function declaresConstructor(c: object): boolean {
-  try {
-    return /^class\b[^{]*\{[\s\S]*?\bconstructor\s*\(/.test(Function.prototype.toString.call(c));
-  } catch {
-    return true;
-  }
+/** The class registered as `pyName` if it needs no load or its module is loaded; undefined otherwise. */
+function registered(pyName: string): unknown {
+  const st = STATIC.get(pyName);
+  if (st) return st();
+  const l = LAZY.get(pyName);
+  const r = l && loaded.get(handlerKey(l.file));
+  return r && 'mod' in r ? r.mod[(l as Lazy).exportName] : undefined;
 }
 
 /**
- * The Python name and signature of `C`, or of its nearest registered ancestor when every class in between keeps
- * the inherited constructor (`class MyHandler extends StreamHandler { emit() {…} }`). A class that declares its own
- * constructor is foreign: it receives one keyword-arguments object. Null for foreign classes.
+ * True when `C` is the class registered as `pyName` (e.g. `logging.handlers.MemoryHandler`) or a subclass. A class
+ * whose module is not loaded cannot be an ancestor of `C` (a config naming a class object loads every handler module).
  */
-export function classInfoOf(C: unknown): { pyName: string; sig: Signature } | null {
-  for (let c: unknown = C; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-    const info = classInfo.get(c);
-    if (info) return info;
-    if (declaresConstructor(c)) return null;
-  }
-  return null;
-}
-
-/** True when `C` is the class registered as `pyName` (e.g. `logging.handlers.MemoryHandler`) or a subclass. */
 export function isSubclassOf(C: unknown, pyName: string): boolean {
+  const K = registered(pyName);
+  if (typeof K !== 'function') return false;
   for (let c: unknown = C; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-    if (classInfo.get(c)?.pyName === pyName) return true;
+    if (c === K) return true;
   }
   return false;
-}
-
-/** True for a `class` (called with `new`), false for an ordinary or arrow function. */
-export function isClass(f: unknown): f is Ctor {
-  if (typeof f !== 'function') return false;
-  if (isSubclassOf(f, 'logging.Handler') || classInfoOf(f)) return true;
-  try {
-    return /^class[\s{]/.test(Function.prototype.toString.call(f));
-  } catch {
-    return false;
-  }
-}
-
-function listNames(names: readonly string[]): string {
-  const q = names.map((n) => `'${n}'`);
-  if (q.length <= 1) return q.join('');
-  if (q.length === 2) return `${q[0] as string} and ${q[1] as string}`;
-  return `${q.slice(0, -1).join(', ')}, and ${q[q.length - 1] as string}`;
-}
-
-/**
- * Binds Python-style `args`/`kwargs` to `sig` exactly as CPython does.
- * @throws {TypeError} CPython's texts: `FileHandler.__init__() missing 1 required positional argument: 'filename'`,
- * `… got an unexpected keyword argument 'foo'`, `… takes from 1 to 2 positional arguments but 3 were given`,
- * `… got multiple values for argument 'mode'`.
- */
-export function bindArgs(
-  sig: Signature,
-  fname: string,
-  args: readonly unknown[],
-  kwargs: Readonly<Record<string, unknown>>,
-): { kw: Record<string, unknown>; rest: unknown[] } {
-  const kw: Record<string, unknown> = {};
-  const n = sig.params.length;
-  if (args.length > n && !sig.varargs) {
-    const takes =
-      sig.required === n
-        ? `takes ${n + 1} positional argument${n + 1 === 1 ? '' : 's'}`
-        : `takes from ${sig.required + 1} to ${n + 1} positional arguments`;
-    throw new TypeError(`${fname}() ${takes} but ${args.length + 1} were given`);
-  }
-  args.slice(0, n).forEach((a, i) => (kw[sig.params[i] as string] = a));
-  const rest = args.slice(n);
-  const kwonly = sig.kwonly ?? [];
-  for (const [k, v] of Object.entries(kwargs)) {
-    if (!sig.params.includes(k) && !kwonly.includes(k)) {
-      throw new TypeError(`${fname}() got an unexpected keyword argument '${k}'`);
-    }
-    if (Object.hasOwn(kw, k)) throw new TypeError(`${fname}() got multiple values for argument '${k}'`);
-    kw[k] = v;
-  }
-  const missing = sig.params.slice(0, sig.required).filter((p) => !Object.hasOwn(kw, p));
-  if (missing.length) {
-    throw new TypeError(
-      `${fname}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`,
-    );
-  }
-  return { kw, rest };
-}
-
-/**
- * Python's `factory(*args, **kwargs)` for a config: a registered class (or a JS subclass of one) binds the Python
- * arguments to its Python signature and is built with our constructor; any other JS class is called as
- * `new C(...args, kwargs)` and any other function as `f(...args, kwargs)`, `kwargs` being one object with the config's
- * keys unchanged (in dictConfig `args` is always empty, so a user class receives exactly one options object).
- */
-export function construct(factory: unknown, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): unknown {
-  if (typeof factory !== 'function') {
-    throw new TypeError(`'${factory === null ? 'NoneType' : typeof factory}' object is not callable`);
-  }
-  const info = classInfoOf(factory);
-  if (info) {
-    const { kw, rest } = bindArgs(info.sig, `${factory.name}.__init__`, args, kwargs);
-    return info.sig.build(factory as Ctor, kw, rest);
-  }
-  const callArgs = args.length && !Object.keys(kwargs).length ? [...args] : [...args, kwargs];
-  if (isClass(factory)) return new factory(...callArgs);
-  return (factory as (...a: unknown[]) => unknown)(...callArgs);
 }
 
 /** The URL a `"<module>#<export>"` reference's module resolves to (what {@link preload} would load), without loading it. */

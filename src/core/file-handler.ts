@@ -8,6 +8,7 @@ import { lookupEncoding, lookupErrors, type EncodingName, type ErrorsName } from
 import { FileStream, openFlags } from '../internal/file-stream.js';
 import { NOT_YET, StreamHandler } from './stream-handler.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import type { PySignature } from './py-signature.js';
 
 /** Keyword arguments of {@link FileHandler}. */
 export interface FileHandlerOptions {
@@ -58,6 +59,16 @@ export class FileHandler extends StreamHandler<FileStream | null> {
   /** Bytes kept in memory before writing (0: none). */
   readonly bufferSize: number;
 
+  /**
+   * Python's `FileHandler(filename, mode='a', encoding=None, delay=False, errors=None)` for dictConfig and fileConfig,
+   * plus our `bufferSize` as a keyword.
+   */
+  static override pySignature: PySignature | null = {
+    params: ['filename', 'mode', 'encoding', 'delay', 'errors'],
+    required: 1,
+    positional: 1,
+    kwonly: ['bufferSize'],
+  };
   constructor(filename: string, modeOrOptions: string | FileHandlerOptions = {}) {
     const options: FileHandlerOptions = typeof modeOrOptions === 'string' ? { mode: modeOrOptions } : modeOrOptions;
     // Subclasses with more options (rotation) check their own set.

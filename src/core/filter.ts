@@ -3,6 +3,7 @@
  * replacement record (3.12).
  */
 import { LogRecord } from './record.js';
+import type { PySignature } from './py-signature.js';
 
 /** An object with a `filter(record)` method. */
 export interface FilterLike {
@@ -29,6 +30,8 @@ export class Filter implements FilterLike {
   /** `name.length`, kept as CPython's `Filter.nlen` is, for subclasses that compare prefixes themselves. */
   readonly nlen: number;
 
+  /** Python's `Filter(name='')`, for dictConfig. */
+  static pySignature: PySignature | null = { params: ['name'], build: (C, kw) => new C(kw['name'] ?? '') };
   constructor(name = '') {
     this.name = name;
     this.nlen = name.length;

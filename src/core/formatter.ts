@@ -15,6 +15,7 @@ import type { LogRecord } from './record.js';
 import { safeRepr } from './repr.js';
 import { bumpGeneration } from './state.js';
 import { localtime, strftime, type StructTime } from './strftime.js';
+import type { PySignature } from './py-signature.js';
 
 /** A function from epoch seconds to broken-down time: `localtime` (the default) or `gmtime`. */
 export type Converter = (t: number) => StructTime;
@@ -73,6 +74,15 @@ export class Formatter {
   #seen: LogRecord | null = null;
   #cache: FormatCache | null = null;
 
+  /** Python's `Formatter(fmt=None, datefmt=None, style='%', validate=True, *, defaults=None)`, for dictConfig. */
+  static pySignature: PySignature | null = {
+    params: ['fmt', 'datefmt', 'style', 'validate'],
+    kwonly: ['defaults'],
+    build: (C, kw) =>
+      new C(kw['fmt'] ?? null, kw['datefmt'] ?? null, kw['style'] ?? '%', kw['validate'] ?? true, {
+        defaults: kw['defaults'] ?? null,
+      }),
+  };
   constructor(
     fmt?: string | null,
     datefmtOrOptions?: string | null | FormatterOptions,
@@ -240,6 +250,8 @@ export class BufferingFormatter {
   /** The formatter for each record. */
   linefmt: Formatter;
 
+  /** Python's `BufferingFormatter(linefmt=None)`, for dictConfig. */
+  static pySignature: PySignature | null = { params: ['linefmt'], build: (C, kw) => new C(kw['linefmt'] ?? null) };
   constructor(linefmt: Formatter | null = null) {
     this.linefmt = linefmt ?? defaultFormatter;
   }

@@ -10,6 +10,7 @@ import { checkLevel, getLevelName, NOTSET, type Level } from './levels.js';
 import type { LogRecord } from './record.js';
 import { pyRepr, repr, safeRepr, tupleRepr } from './repr.js';
 import { bumpGeneration, state } from './state.js';
+import type { PySignature } from './py-signature.js';
 
 // Python's `_handlers` (name → handler, weak) and `_handlerList` (every handler, weak, for shutdown()).
 const byName = new Map<string, WeakRef<Handler>>();
@@ -54,6 +55,11 @@ export class Handler extends Filterer {
   #formatter: Formatter | null = null;
   #name: string | null = null;
 
+  /**
+   * Python's `Handler(level=NOTSET)`, how dictConfig and fileConfig call this class and the subclasses that keep its
+   * constructor; a subclass whose constructor takes something else declares its own (see {@link PySignature}).
+   */
+  static pySignature: PySignature | null = { params: ['level'], build: (C, kw) => new C(kw['level'] ?? NOTSET) };
   constructor(level: Level = NOTSET) {
     super();
     this.level = checkLevel(level);

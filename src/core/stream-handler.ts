@@ -5,6 +5,7 @@ import { Handler } from './handler.js';
 import { getLevelName, NOTSET, type Level } from './levels.js';
 import type { LogRecord } from './record.js';
 import { writeStringSync } from '../internal/sync-write.js';
+import type { PySignature } from './py-signature.js';
 
 /**
  * What a StreamHandler writes to: a Node `Writable` (`process.stderr`, an `fs.WriteStream`) or any object with a
@@ -58,6 +59,8 @@ export class StreamHandler<S extends WritableLike | null = WritableLike> extends
   /** The stream written to; replace it with {@link StreamHandler.setStream}, which flushes the old one first. */
   stream: S;
 
+  /** Python's `StreamHandler(stream=None)`, for dictConfig and fileConfig. */
+  static override pySignature: PySignature | null = { params: ['stream'] };
   constructor(stream?: S | null, level: Level = NOTSET) {
     super(level);
     this.stream = stream ?? (process.stderr as unknown as S);

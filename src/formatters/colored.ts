@@ -14,6 +14,7 @@ import type { LogRecord } from '../core/record.js';
 import { default_log_colors, escape_codes, parse_colors } from './color-codes.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 import { makeViewBuilder, type ViewBuilder } from './color-view.js';
+import { pyOptions, type PySignature } from '../core/py-signature.js';
 
 /** A level name → colour sequence mapping (`{ ERROR: 'bold_red,bg_white' }`): colorlog's `log_colors`. */
 export type LogColors = Readonly<Record<string, string>>;
@@ -43,6 +44,28 @@ export interface ColoredFormatterOptions extends FormatterOptions {
   noColor?: boolean;
   /** Colours even when `noColor`, `NO_COLOR` or a non-TTY `stream` say otherwise. @default false */
   forceColor?: boolean;
+}
+
+/** colorlog's keyword arguments → ColoredFormatter's option names. */
+const COLORED_KEYWORDS: Readonly<Record<string, string>> = {
+  datefmt: 'datefmt',
+  style: 'style',
+  log_colors: 'logColors',
+  reset: 'reset',
+  secondary_log_colors: 'secondaryLogColors',
+  validate: 'validate',
+  stream: 'stream',
+  no_color: 'noColor',
+  force_color: 'forceColor',
+  defaults: 'defaults',
+};
+const COLORED_FLAGS = ['reset', 'validate', 'noColor', 'forceColor'];
+
+/** colorlog's keyword arguments as ColoredFormatter options; Python's None means false for the flags. */
+function coloredOptions(kw: Readonly<Record<string, unknown>>): ColoredFormatterOptions {
+  const o = pyOptions(kw, COLORED_KEYWORDS);
+  for (const k of COLORED_FLAGS) if (o[k] === null) o[k] = false;
+  return o;
 }
 
 const OPTION_NAMES = optionKeys<ColoredFormatterOptions>()([
@@ -120,6 +143,11 @@ export class ColoredFormatter extends Formatter {
   #tables: Tables;
   #percent: boolean;
 
+  /** colorlog's `ColoredFormatter(fmt=None, datefmt=None, style='%', log_colors=None, …)`, for dictConfig. */
+  static override pySignature: PySignature | null = {
+    params: ['fmt', ...Object.keys(COLORED_KEYWORDS)],
+    build: (C, kw) => new C(kw['fmt'] ?? null, coloredOptions(kw)),
+  };
   /**
    * @param fmt The format; default {@link default_formats} for the style (`%(log_color)s%(levelname)s:%(name)s:%(message)s`).
    * @throws {TypeError} an unknown option key, or a colour mapping that is not a mapping of strings.
@@ -319,6 +347,13 @@ export class LevelFormatter extends Formatter {
   /** Level name → its formatter (colorlog's `formatters`). */
   readonly formatters: ReadonlyMap<string, ColoredFormatter>;
 
+  /** colorlog's `LevelFormatter(fmt, **kwargs)`: the keywords go to each level's ColoredFormatter. */
+  static override pySignature: PySignature | null = {
+    params: ['fmt'],
+    required: 1,
+    kwonly: Object.keys(COLORED_KEYWORDS),
+    build: (C, kw) => new C(kw['fmt'], coloredOptions(kw)),
+  };
   /**
    * @param fmt Level name → format string.
    * @param options As {@link ColoredFormatter}'s, applied to every level's formatter.

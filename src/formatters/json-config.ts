@@ -1,19 +1,20 @@
 /**
  * How dictConfig/fileConfig build `pythonjsonlogger.jsonlogger.JsonFormatter`: python-json-logger's keyword
  * arguments (`rename_fields`, `json_indent`, …) bound as Python binds them, then mapped onto {@link JsonFormatter}'s
- * options. Kept apart from the formatter so the config registry can name the class without loading it.
+ * options. Names (`json_default: "ext://./mod.js#fn"`) are resolved by the configuration that builds the formatter.
  */
-import type { Signature } from '../config/registry.js';
-import { resolveName } from '../config/registry.js';
+import type { PySignature } from '../core/py-signature.js';
+
+type Resolve = (name: string) => unknown;
 
 /** python-json-logger's own encoder names: asking for them is asking for the default. */
 const DEFAULT_ENCODERS = new Set(['pythonjsonlogger.jsonlogger.JsonEncoder', 'pythonjsonlogger.json.JsonEncoder']);
 
 /** A `json_default`/`json_encoder` value: a function as it is, a dotted name or `module#export` resolved. */
-function resolveCallable(what: string, v: unknown): unknown {
+function resolveCallable(resolve: Resolve, what: string, v: unknown): unknown {
   if (typeof v !== 'string') return v;
   try {
-    return resolveName(v);
+    return resolve(v);
   } catch (e) {
     throw new TypeError(
       `JsonFormatter: cannot resolve ${what} ${JSON.stringify(v)} (${e instanceof Error ? e.message : String(e)}); ` +
@@ -24,7 +25,7 @@ function resolveCallable(what: string, v: unknown): unknown {
 }
 
 /** `json_encoder`: a class whose instances have python's `default(obj)` method becomes a `jsonDefault`. */
-function encoderDefault(v: unknown): ((value: unknown) => unknown) | null {
+function encoderDefault(resolve: Resolve, v: unknown): ((value: unknown) => unknown) | null {
   if (typeof v === 'string' && DEFAULT_ENCODERS.has(v)) return null;
   if (v === 'json.JSONEncoder') {
     throw new TypeError(
@@ -32,7 +33,7 @@ function encoderDefault(v: unknown): ((value: unknown) => unknown) | null {
         'pylogging never drops a record for a value; give json_default instead',
     );
   }
-  const E = resolveCallable('json_encoder', v);
+  const E = resolveCallable(resolve, 'json_encoder', v);
   const proto = typeof E === 'function' ? (E.prototype as { default?: unknown } | undefined) : undefined;
   if (typeof proto?.default !== 'function') {
     throw new TypeError(`JsonFormatter: json_encoder must be a class with a default(value) method, got ${typeof E}`);
@@ -59,11 +60,10 @@ const KEYWORDS: Readonly<Record<string, string>> = {
  * `JsonFormatter(fmt=None, datefmt=None, style='%', validate=True, *, defaults, json_default, json_encoder,
  * json_indent, json_ensure_ascii, prefix, rename_fields, static_fields, reserved_attrs, timestamp)`.
  */
-export const JSON_FORMATTER_SIGNATURE: Signature = {
+export const JSON_FORMATTER_SIGNATURE: PySignature = {
   params: ['fmt', 'datefmt', 'style', 'validate'],
-  required: 0,
   kwonly: ['defaults', 'json_default', 'json_encoder', 'json_serializer', ...Object.keys(KEYWORDS).slice(4)],
-  build: (C, kw) => {
+  build: (C, kw, _rest, resolve) => {
     const o: Record<string, unknown> = {};
     for (const [py, ours] of Object.entries(KEYWORDS)) if (Object.hasOwn(kw, py) && kw[py] !== null) o[ours] = kw[py];
     // CPython's formatTime treats '' as "no datefmt" (INI files often say `datefmt=`).
@@ -71,8 +71,8 @@ export const JSON_FORMATTER_SIGNATURE: Signature = {
     if (Object.hasOwn(kw, 'json_serializer') && kw['json_serializer'] !== null) {
       throw new TypeError('JsonFormatter: json_serializer is not supported (pylogging writes json.dumps output itself)');
     }
-    const jd = Object.hasOwn(kw, 'json_default') && kw['json_default'] !== null ? resolveCallable('json_default', kw['json_default']) : null;
-    const je = Object.hasOwn(kw, 'json_encoder') && kw['json_encoder'] !== null ? encoderDefault(kw['json_encoder']) : null;
+    const jd = Object.hasOwn(kw, 'json_default') && kw['json_default'] !== null ? resolveCallable(resolve, 'json_default', kw['json_default']) : null;
+    const je = Object.hasOwn(kw, 'json_encoder') && kw['json_encoder'] !== null ? encoderDefault(resolve, kw['json_encoder']) : null;
     // python-json-logger: json_default wins over the encoder's default (json.dumps calls `default=` first).
     if (jd !== null) o['jsonDefault'] = jd;
     else if (je !== null) o['jsonDefault'] = je;

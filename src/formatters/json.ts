@@ -21,6 +21,8 @@ import {
   indentText,
   type JsonFormatterOptions,
 } from './json-options.js';
+import type { PySignature } from '../core/py-signature.js';
+import { JSON_FORMATTER_SIGNATURE } from './json-config.js';
 
 /**
  * python-json-logger's `RESERVED_ATTRS`: the LogRecord attributes that are never written as extra fields (plus
@@ -111,6 +113,8 @@ export class JsonFormatter extends Formatter {
   readonly #close: string;
   readonly #general: boolean;
 
+  /** python-json-logger's `JsonFormatter(fmt, datefmt, style, validate, *, json_default, rename_fields, …)`. */
+  static override pySignature: PySignature | null = JSON_FORMATTER_SIGNATURE;
   constructor(fmt?: string | null, options: JsonFormatterOptions = {}) {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`JsonFormatter: options must be an object, got ${typeof options}`);

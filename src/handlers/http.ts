@@ -264,6 +264,8 @@ export class HTTPHandler extends Handler {
   #batchDropExtra = 0;
   #episodeDropExtra = 0;
 
+  /** Python's `HTTPHandler(host, url, method='GET', secure=False, credentials=None, context=None)`, for dictConfig. */
+  static override pySignature = { params: ['host', 'url', 'method', 'secure', 'credentials', 'context'], required: 2, positional: 2 };
   constructor(host: string, url: string, options: HTTPHandlerOptions = {}) {
     if (new.target === HTTPHandler) checkOptions('HTTPHandler', options, HTTP_KEYS);
     super();

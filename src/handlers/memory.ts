@@ -7,6 +7,7 @@ import { ERROR, NOTSET, checkLevel, type Level } from '../core/levels.js';
 import type { LogRecord } from '../core/record.js';
 import { onExit } from '../internal/exit.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import type { PySignature } from '../core/py-signature.js';
 
 let exitHookInstalled = false;
 
@@ -43,6 +44,8 @@ export class BufferingHandler extends Handler {
   /** The records waiting for the next flush, oldest first. */
   buffer: LogRecord[] = [];
 
+  /** Python's `BufferingHandler(capacity)`, for dictConfig. */
+  static override pySignature: PySignature | null = { params: ['capacity'], required: 1 };
   constructor(capacity: number) {
     if (typeof capacity !== 'number' || Number.isNaN(capacity)) {
       throw new TypeError(`capacity must be a number, got ${String(capacity)}`);
@@ -123,6 +126,12 @@ export class MemoryHandler extends BufferingHandler {
   /** Whether `close()` flushes (and `shutdown()` flushes before closing). */
   flushOnClose: boolean;
 
+  /** Python's `MemoryHandler(capacity, flushLevel=ERROR, target=None, flushOnClose=True)`, for dictConfig. */
+  static override pySignature: PySignature | null = {
+    params: ['capacity', 'flushLevel', 'target', 'flushOnClose'],
+    required: 1,
+    positional: 1,
+  };
   constructor(capacity: number, options: MemoryHandlerOptions = {}) {
     if (new.target === MemoryHandler) checkOptions('MemoryHandler', options, MEMORY_KEYS);
     const flushLevel = checkLevel(options.flushLevel ?? ERROR);

@@ -14,6 +14,7 @@ import { Handler } from '../core/handler.js';
 import { CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING, type Level } from '../core/levels.js';
 import type { LogRecord } from '../core/record.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import type { PySignature } from '../core/py-signature.js';
 
 /** `EVENTLOG_ERROR_TYPE` (winnt.h). */
 export const EVENTLOG_ERROR_TYPE = 0x0001;
@@ -128,6 +129,8 @@ export class NTEventLogHandler extends Handler {
   /** The Windows calls in use (CPython's `_welu`), or null when the event log is not available. */
   _welu: NTEventLogBackend | null;
 
+  /** Python's `NTEventLogHandler(appname, dllname=None, logtype='Application')`, for dictConfig. */
+  static override pySignature: PySignature | null = { params: ['appname', 'dllname', 'logtype'], required: 1, positional: 1 };
   constructor(appname: string, options: NTEventLogHandlerOptions = {}) {
     if (new.target === NTEventLogHandler) checkOptions('NTEventLogHandler', options, NTEVENTLOG_KEYS);
     super(options.level ?? NOTSET);

@@ -10,6 +10,7 @@ import { Handler, reportError } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
 import { safeRepr } from '../core/repr.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import type { PySignature } from '../core/py-signature.js';
 
 /** Python's `queue.Full`: `put_nowait()` on a full queue. */
 export class QueueFull extends Error {
@@ -75,6 +76,8 @@ export class Queue<T> implements QueueLike<T> {
   #done = 0;
   #doneWaiters: { upTo: number; resolve: () => void }[] = [];
 
+  /** Python's `queue.Queue(maxsize=0)`, for dictConfig. */
+  static pySignature: PySignature | null = { params: ['maxsize'], build: (C, kw) => new C(kw['maxsize'] ?? 0) };
   constructor(maxsize = 0) {
     if (typeof maxsize !== 'number' || Number.isNaN(maxsize)) {
       throw new TypeError(`maxsize must be a number, got ${String(maxsize)}`);
@@ -224,6 +227,8 @@ export class QueueHandler extends Handler {
   /** The listener serving the queue, when known (dictConfig sets it, 3.12). `flush()` and `close()` wait for it. */
   listener: ListenerLike | null = null;
 
+  /** Python's `QueueHandler(queue)`, for dictConfig. */
+  static override pySignature: PySignature | null = { params: ['queue'], required: 1 };
   constructor(queue: PutQueue<QueueItem>) {
     if (queue === null || typeof queue !== 'object' || typeof queue.put_nowait !== 'function') {
       throw new TypeError(`queue must have a put_nowait() method, got ${safeRepr(queue)}`);
@@ -316,6 +321,13 @@ export class QueueListener {
   _thread: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
 
+  /** Python's `QueueListener(queue, *handlers, respect_handler_level=False)`, for dictConfig. */
+  static pySignature: PySignature | null = {
+    params: ['queue'],
+    required: 1,
+    varargs: true,
+    kwonly: ['respect_handler_level'],
+  };
   constructor(queue: GetQueue<QueueItem> & Partial<PutQueue<QueueItem>>, ...handlersAndOptions: (Handler | QueueListenerOptions)[]) {
     if (queue === null || typeof queue !== 'object' || typeof queue.get !== 'function') {
       throw new TypeError(`queue must have a get() method, got ${safeRepr(queue)}`);

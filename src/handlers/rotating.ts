@@ -6,6 +6,7 @@ import type { LogRecord } from '../core/record.js';
 import { codePointLength } from '../internal/code-points.js';
 import { FileHandler, type FileHandlerOptions } from '../core/file-handler.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import type { PySignature } from '../core/py-signature.js';
 
 /** Turns a default backup name into the real one (`app.log.1` → `app.log.1.gz`). */
 export type Namer = (defaultName: string) => string;
@@ -103,6 +104,12 @@ export class RotatingFileHandler extends BaseRotatingHandler {
   #formattedFor: LogRecord | null = null;
   #formatted = '';
 
+  /** Python's `RotatingFileHandler(filename, mode='a', maxBytes=0, backupCount=0, encoding, delay, errors)`. */
+  static override pySignature: PySignature | null = {
+    params: ['filename', 'mode', 'maxBytes', 'backupCount', 'encoding', 'delay', 'errors'],
+    required: 1,
+    positional: 1,
+  };
   constructor(filename: string, options: RotatingFileHandlerOptions = {}) {
     if (new.target === RotatingFileHandler) checkOptions('RotatingFileHandler', options, ROTATING_KEYS);
     const maxBytes = checkCount('maxBytes', options.maxBytes ?? 0);

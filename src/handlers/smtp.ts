@@ -161,6 +161,12 @@ export class SMTPHandler extends Handler {
   #batchDropExtra = 0;
   #episodeDropExtra = 0;
 
+  /** Python's `SMTPHandler(mailhost, fromaddr, toaddrs, subject, credentials, secure, timeout)`, for dictConfig. */
+  static override pySignature = {
+    params: ['mailhost', 'fromaddr', 'toaddrs', 'subject', 'credentials', 'secure', 'timeout'],
+    required: 4,
+    positional: 4,
+  };
   constructor(
     mailhost: string | readonly [string, number],
     fromaddr: string,

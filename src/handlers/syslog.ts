@@ -142,6 +142,12 @@ export class SysLogHandler extends Handler {
   /** Set when `close()` has finished: the next record reopens, as CPython's emit() does after close(). */
   #closeDone = false;
 
+  /** Python's `SysLogHandler(address, facility, socktype)` for dictConfig; `socktype` 1/2 is socket.SOCK_STREAM/DGRAM. */
+  static override pySignature = {
+    params: ['address', 'facility', 'socktype'],
+    build: (C: new (o: object) => unknown, kw: Readonly<Record<string, unknown>>): unknown =>
+      new C(kw['socktype'] === 1 || kw['socktype'] === 2 ? { ...kw, socktype: kw['socktype'] === 1 ? 'stream' : 'dgram' } : kw),
+  };
   constructor(options: SysLogHandlerOptions = {}) {
     if (new.target === SysLogHandler) checkOptions('SysLogHandler', options, SYSLOG_KEYS);
     super(options.level ?? NOTSET);

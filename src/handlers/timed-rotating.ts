@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../internal/clock.js';
 import type { FileHandlerOptions } from '../core/file-handler.js';
 import { BaseRotatingHandler, isSpecialFile } from './rotating.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import type { PySignature } from '../core/py-signature.js';
 
 const MIDNIGHT = 24 * 60 * 60;
 
@@ -103,6 +104,12 @@ export class TimedRotatingFileHandler extends BaseRotatingHandler {
   /** The clock in use. */
   readonly clock: Clock;
 
+  /** Python's `TimedRotatingFileHandler(filename, when='h', interval=1, backupCount=0, encoding, delay, utc, atTime, errors)`. */
+  static override pySignature: PySignature | null = {
+    params: ['filename', 'when', 'interval', 'backupCount', 'encoding', 'delay', 'utc', 'atTime', 'errors'],
+    required: 1,
+    positional: 1,
+  };
   constructor(filename: string, options: TimedRotatingFileHandlerOptions = {}) {
     if (new.target === TimedRotatingFileHandler) checkOptions('TimedRotatingFileHandler', options, TIMED_KEYS);
     // Validate everything before the file is touched.

@@ -24,6 +24,7 @@ import { checkOptions } from '../internal/options.js';
 import { requireOtel } from './load.js';
 import { severityText, stdToOtel } from './severity.js';
 import type { LoggerProviderLike, OtelLoggerLike, OtelLogRecord } from './types.js';
+import { pyOptions, type PySignature } from '../core/py-signature.js';
 
 /**
  * The provider {@link LoggingHandler} builds when `otlp` is given: `BatchLogRecordProcessor` + `OTLPLogExporter`
@@ -155,6 +156,13 @@ export class LoggingHandler extends Handler {
   #unflushed = false;
   #beforeExit: (() => void) | null = null;
 
+  /** opentelemetry-sdk's `LoggingHandler(level=NOTSET, logger_provider=None)`; the keyword-only names are ours. */
+  static override pySignature: PySignature | null = {
+    params: ['level', 'logger_provider'],
+    kwonly: ['otlp', 'logCodeAttributes'],
+    build: (C, kw) =>
+      new C(kw['level'] ?? NOTSET, kw['logger_provider'] ?? null, pyOptions(kw, { otlp: 'otlp', logCodeAttributes: 'logCodeAttributes' })),
+  };
   constructor(level?: Level | LoggingHandlerOptions, loggerProvider?: LoggerProviderLike | null, options?: LoggingHandlerOptions);
   constructor(
     levelOrOptions: Level | LoggingHandlerOptions = NOTSET,
