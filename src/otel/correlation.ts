@@ -272,6 +272,8 @@ export function uninstrumentLogging(): void {
 export class TraceContextFilter extends Filter {
   readonly #api: Api;
   readonly #factory: LogRecordFactory;
+  /** dictConfig calls it with one options object (`'()': 'pylogging/otel#TraceContextFilter'`), not Filter's `name`. */
+  static override pySignature = null;
 
   /**
    * @param options `tracerProvider`: where the service name comes from (default the global one).
