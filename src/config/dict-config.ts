@@ -3,10 +3,9 @@
  * messages, made transactional: everything is built and checked first, then swapped in within one synchronous step.
  */
 import { readFileSync } from 'node:fs';
-import { KeyError, ValueError } from '../core/errors.js';
-import { Filter, type FilterType } from '../core/filter.js';
-import { Formatter } from '../core/formatter.js';
-import { getHandlerByName, Handler } from '../core/handler.js';
+import { ValueError } from '../core/errors.js';
+import type { FilterType } from '../core/filter.js';
+import { getHandlerByName, type Handler } from '../core/handler.js';
 import { checkLevel } from '../core/levels.js';
 import { root, type Logger } from '../core/logger.js';
 import { getLogger } from '../core/api.js';
@@ -19,17 +18,10 @@ import {
   snapshotHandlers,
   truthy,
 } from './common.js';
-import { construct, isClass } from './construct.js';
-import {
-  AttributeError,
-  isJsRef,
-  isSubclassOf,
-  ModuleNotFoundError,
-  preload,
-  referencedModule,
-  resolveName,
-} from './registry.js';
-import { checkTrustOptions, makeGate, passes, requireSubclass, type ConfigTrustOptions, type Gate } from './trust.js';
+import { Builder, buildObjects, wrap } from './dict-builder.js';
+import { isDict, keysOf, pyTypeName, type Dict } from './dict-converter.js';
+import { isJsRef, preload, referencedModule } from './registry.js';
+import { checkTrustOptions, makeGate, passes, type ConfigTrustOptions, type Gate } from './trust.js';
 
 /** Options of {@link dictConfig}, {@link dictConfigSync} and {@link dictConfigFromFile}. */
 export type DictConfigOptions = ConfigTrustOptions;
@@ -119,401 +111,6 @@ export interface DictConfig {
   [key: string]: unknown;
 }
 
-type Dict = Record<string, unknown>;
-
-const CONVERT = /^([a-z]+):\/\/(.*)$/;
-const WORD = /^\s*([\p{L}\p{N}_]+)\s*/u;
-const DOT = /^\.\s*([\p{L}\p{N}_]+)\s*/u;
-const INDEX = /^\[([^[\]]*)\]\s*/;
-const DIGITS = /^\d+$/;
-const IDENT = /^[a-z_][a-z0-9_]*$/i;
-
-function isDict(v: unknown): v is Dict {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function pyTypeName(v: unknown): string {
-  if (v === null || v === undefined) return 'NoneType';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'boolean') return 'bool';
-  if (Array.isArray(v)) return 'list';
-  return typeof v;
-}
-
-/** `ValueError("Cannot resolve 'x': …")` around a failed name lookup, as CPython's `BaseConfigurator.resolve`. */
-function resolveWrapped(s: string): unknown {
-  try {
-    return resolveName(s);
-  } catch (e) {
-    if (e instanceof ModuleNotFoundError || e instanceof AttributeError) {
-      throw new ValueError(`Cannot resolve ${pyRepr(s)}: ${e.message}`, { cause: e });
-    }
-    throw e;
-  }
-}
-
-/** CPython's `BaseConfigurator`: lazy `ext://` and `cfg://` conversion on access. */
-class Converter {
-  constructor(
-    readonly config: Dict,
-    readonly gate: Gate | null,
-  ) {}
-
-  /** Resolves a name the config gave (`ext://`, `class`, `()`, …), once the `allow` option lets it through. */
-  resolve(s: string, wrapped = true): unknown {
-    this.gate?.(s);
-    return wrapped ? resolveWrapped(s) : resolveName(s);
-  }
-
-  /** Converts a `prefix://suffix` string; everything else is returned unchanged. */
-  convert(value: unknown): unknown {
-    if (typeof value !== 'string') return value;
-    const m = CONVERT.exec(value);
-    if (!m) return value;
-    if (m[1] === 'ext') return this.resolve(m[2] as string);
-    if (m[1] === 'cfg') return this.cfg(m[2] as string);
-    return value;
-  }
-
-  /** `d.get(key)` with conversion (undefined when absent). @throws {AttributeError} when `d` is not a mapping. */
-  get(d: unknown, key: string): unknown {
-    if (!isDict(d)) throw new AttributeError(`'${pyTypeName(d)}' object has no attribute 'get'`);
-    return Object.hasOwn(d, key) ? this.convert(d[key]) : undefined;
-  }
-
-  /** `d[key]` with conversion. @throws {KeyError} when absent. */
-  item(d: unknown, key: string | number): unknown {
-    if (Array.isArray(d) || typeof d === 'string') {
-      if (typeof key !== 'number') throw new TypeError(`${pyTypeName(d)} indices must be integers or slices, not str`);
-      if (key >= d.length) throw new RangeError(`${pyTypeName(d)} index out of range`);
-      return this.convert(d[key]);
-    }
-    if (!isDict(d)) throw new TypeError(`'${pyTypeName(d)}' object is not subscriptable`);
-    const k = String(key);
-    if (typeof key === 'number' || !Object.hasOwn(d, k)) throw new KeyError(pyRepr(key));
-    return this.convert(d[k]);
-  }
-
-  /** CPython's `cfg_convert`: `handlers.email.toaddrs[0]`, `adict[key with spaces]`. */
-  cfg(value: string): unknown {
-    let rest = value;
-    let m = WORD.exec(rest);
-    if (!m) throw new ValueError(`Unable to convert ${pyRepr(value)}`);
-    rest = rest.slice(m[0].length);
-    let d = this.item(this.config, m[1] as string);
-    while (rest) {
-      m = DOT.exec(rest);
-      if (m) d = this.item(d, m[1] as string);
-      else {
-        m = INDEX.exec(rest);
-        if (m) {
-          const idx = m[1] as string;
-          if (!DIGITS.test(idx)) d = this.item(d, idx);
-          else if (Array.isArray(d) || typeof d === 'string') d = this.item(d, Number(idx));
-          else d = this.item(d, Number(idx)); // a mapping indexed by int: KeyError, as in CPython
-        }
-      }
-      if (!m) throw new ValueError(`Unable to convert ${pyRepr(value)} at ${pyRepr(rest)}`);
-      rest = rest.slice(m[0].length);
-    }
-    return d;
-  }
-}
-
-/** Python's `valid_ident`. @throws {ValueError} `Not a valid Python identifier: '9'`. */
-function validIdent(s: string): void {
-  if (!IDENT.test(s)) throw new ValueError(`Not a valid Python identifier: ${pyRepr(s)}`);
-}
-
-function keysOf(d: unknown, what: string): string[] {
-  if (d === undefined || d === null) return [];
-  if (!isDict(d)) throw new TypeError(`${what} must be a mapping, got ${pyTypeName(d)}`);
-  return Object.keys(d);
-}
-
-function isQueueLike(q: unknown): boolean {
-  const o = q as { put_nowait?: unknown; get?: unknown } | null;
-  return o !== null && typeof o === 'object' && typeof o.put_nowait === 'function' && typeof o.get === 'function';
-}
-
-function setProps(target: unknown, props: unknown): void {
-  if (!truthy(props)) return;
-  if (!isDict(props)) throw new AttributeError(`'${pyTypeName(props)}' object has no attribute 'items'`);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new ValueError(`Refusing to set ${k}`);
-    (target as Dict)[k] = v;
-  }
-}
-
-const NOT_YET = ' not configured yet';
-const FACTORY_HINT = " (a factory function goes under '()')";
-
-/** Builds everything a (non-incremental) configuration names, without touching the logging globals. */
-class Builder {
-  readonly cv: Converter;
-  readonly formatters = new Map<string, unknown>();
-  readonly filters = new Map<string, unknown>();
-  /** Built handlers by config name; names present in the config but not built yet map to null. */
-  readonly handlers = new Map<string, Handler | null>();
-  /** Everything built so far, closed again if the configuration fails. */
-  readonly built: Handler[] = [];
-
-  constructor(config: Dict, gate: Gate | null) {
-    this.cv = new Converter(config, gate);
-  }
-
-  /** CPython's `configure_custom`: `()` factory, keyword arguments, `.` properties. */
-  custom(config: Dict): unknown {
-    const c0 = this.cv.get(config, '()');
-    const c = typeof c0 === 'function' ? c0 : this.cv.resolve(String(c0));
-    const kwargs: Dict = {};
-    for (const k of Object.keys(config)) {
-      if (k === '()' || k === '.') continue;
-      validIdent(k);
-      kwargs[k] = this.cv.get(config, k);
-    }
-    const result = construct(c, [], kwargs);
-    setProps(result, this.cv.get(config, '.'));
-    return result;
-  }
-
-  formatter(raw: unknown): unknown {
-    const converted = this.cv.convert(raw);
-    if (!isDict(converted)) throw new AttributeError(`'${pyTypeName(converted)}' object has no attribute 'get'`);
-    const config: Dict = { ...converted };
-    let result: unknown;
-    if (Object.hasOwn(config, '()')) {
-      try {
-        result = this.custom(config);
-      } catch (e) {
-        if (!(e instanceof TypeError) || !e.message.includes("'format'")) throw e;
-        // CPython: logging.Formatter takes `fmt`, not `format`; retry with the other name.
-        const { format, ...rest } = config;
-        result = this.custom({ ...rest, fmt: format });
-      }
-    } else {
-      const fmt = this.cv.get(config, 'format') ?? null;
-      // CPython's formatTime treats '' as "no datefmt"; until core's Formatter does, pass null for it.
-      const dfmt = this.cv.get(config, 'datefmt') || null;
-      const style = this.cv.get(config, 'style') ?? '%';
-      const cname = this.cv.get(config, 'class');
-      const defaults = this.cv.get(config, 'defaults');
-      const c = !truthy(cname) ? Formatter : typeof cname === 'function' ? cname : this.cv.resolve(String(cname), false);
-      requireSubclass(c, Formatter, cname, FACTORY_HINT);
-      const kwargs: Dict = defaults !== undefined && defaults !== null ? { defaults } : {};
-      const args = Object.hasOwn(config, 'validate') ? [fmt, dfmt, style, this.cv.get(config, 'validate')] : [fmt, dfmt, style];
-      result = construct(c, args, kwargs);
-    }
-    if (typeof (result as { format?: unknown } | null)?.format !== 'function') {
-      throw new TypeError(`formatter factory returned ${pyRepr(result)}, which has no format() method`);
-    }
-    return result;
-  }
-
-  filter(raw: unknown): unknown {
-    const config = this.cv.convert(raw);
-    if (!isDict(config)) throw new AttributeError(`'${pyTypeName(config)}' object has no attribute 'get'`);
-    if (Object.hasOwn(config, '()')) return this.custom({ ...config });
-    const name = this.cv.get(config, 'name') ?? '';
-    return new Filter(typeof name === 'string' ? name : pyRepr(name));
-  }
-
-  /** CPython's `add_filters` lookup: callables and objects with `filter()` as they are, names from `filters`. */
-  resolveFilters(list: unknown): FilterType[] {
-    const out: FilterType[] = [];
-    for (const f of Array.isArray(list) ? (list as unknown[]) : [list]) {
-      try {
-        if (typeof f === 'function' || typeof (f as { filter?: unknown } | null)?.filter === 'function') {
-          out.push(f as FilterType);
-        } else {
-          const built = typeof f === 'string' ? this.filters.get(f) : undefined;
-          if (built === undefined) throw new KeyError(pyRepr(f));
-          out.push(built as FilterType);
-        }
-      } catch (e) {
-        throw new ValueError(`Unable to add filter ${pyRepr(f)}`, { cause: e });
-      }
-    }
-    return out;
-  }
-
-  #requireHandler(name: unknown, what: string): Handler {
-    const h = typeof name === 'string' ? this.handlers.get(name) : undefined;
-    try {
-      if (h === undefined) throw new KeyError(pyRepr(name));
-      if (h === null) throw new TypeError(what === 'target' ? `target${NOT_YET}` : `Required handler ${pyRepr(name)} is${NOT_YET}`);
-      return h;
-    } catch (e) {
-      throw new ValueError(`Unable to set ${what === 'target' ? 'target' : 'required'} handler ${pyRepr(name)}`, {
-        cause: e,
-      });
-    }
-  }
-
-  /** CPython's `configure_handler`. */
-  handler(raw: unknown): Handler {
-    const converted = this.cv.convert(raw);
-    if (!isDict(converted)) throw new AttributeError(`'${pyTypeName(converted)}' object has no attribute 'pop'`);
-    const config: Dict = { ...converted };
-    const take = (k: string): unknown => {
-      const v = this.cv.get(config, k);
-      delete config[k];
-      return v;
-    };
-    const formatterName = take('formatter');
-    let formatter: unknown = null;
-    if (truthy(formatterName)) {
-      formatter = typeof formatterName === 'string' ? this.formatters.get(formatterName) : undefined;
-      if (formatter === undefined) {
-        throw new ValueError(`Unable to set formatter ${pyRepr(formatterName)}`, { cause: new KeyError(pyRepr(formatterName)) });
-      }
-    }
-    const level = take('level');
-    const filters = take('filters');
-    let factory: (kwargs: Dict) => unknown;
-    if (Object.hasOwn(config, '()')) {
-      const c0 = take('()');
-      const c = typeof c0 === 'function' ? c0 : this.cv.resolve(String(c0));
-      factory = (kwargs) => construct(c, [], kwargs);
-    } else {
-      // CPython: config.pop('class') gives None, and resolving None fails.
-      if (!Object.hasOwn(config, 'class')) throw new AttributeError("'NoneType' object has no attribute 'split'");
-      const cname = take('class');
-      const klass = typeof cname === 'function' ? cname : this.cv.resolve(String(cname));
-      requireSubclass(klass, Handler, cname, FACTORY_HINT);
-      if (isSubclassOf(klass, 'logging.handlers.MemoryHandler')) {
-        if (Object.hasOwn(config, 'flushLevel')) config['flushLevel'] = checkLevel(this.cv.get(config, 'flushLevel'));
-        if (Object.hasOwn(config, 'target')) config['target'] = this.#requireHandler(this.cv.get(config, 'target'), 'target');
-      } else if (isSubclassOf(klass, 'logging.handlers.QueueHandler')) {
-        this.#queueSpecs(config);
-      }
-      factory = isSubclassOf(klass, 'logging.handlers.QueueHandler')
-        ? (kwargs) => this.#queueHandler(klass, kwargs)
-        : (kwargs) => construct(klass, [], kwargs);
-    }
-    const kwargs: Dict = {};
-    for (const k of Object.keys(config)) {
-      if (k === '.') continue;
-      validIdent(k);
-      kwargs[k] = this.cv.get(config, k);
-    }
-    const result = factory(kwargs);
-    if (!(result instanceof Handler)) {
-      if (result !== null && typeof result === 'object' && typeof (result as Handler).close === 'function') {
-        void (result as Handler).close();
-      }
-      throw new TypeError(`handler factory returned ${pyRepr(result)}, which is not a Handler`);
-    }
-    this.built.push(result);
-    if (formatter) result.setFormatter(formatter as Formatter);
-    if (level !== undefined && level !== null) result.setLevel(checkLevel(level));
-    if (truthy(filters)) for (const f of this.resolveFilters(filters)) result.addFilter(f);
-    setProps(result, this.cv.get(config, '.'));
-    return result;
-  }
-
-  /** The 3.12 `queue`/`listener`/`handlers` checks of a QueueHandler entry (CPython's order and messages). */
-  #queueSpecs(config: Dict): void {
-    if (Object.hasOwn(config, 'queue')) {
-      const qspec = this.cv.get(config, 'queue');
-      if (typeof qspec === 'string') {
-        const q = this.cv.resolve(qspec);
-        if (typeof q !== 'function') throw new TypeError(`Invalid queue specifier ${pyRepr(qspec)}`);
-        config['queue'] = construct(q, [], {});
-      } else if (isDict(qspec) && !isQueueLike(qspec)) {
-        if (!Object.hasOwn(qspec, '()')) throw new TypeError(`Invalid queue specifier ${pyRepr(qspec)}`);
-        config['queue'] = this.custom({ ...qspec });
-      } else if (!isQueueLike(qspec)) {
-        throw new TypeError(`Invalid queue specifier ${pyRepr(qspec)}`);
-      }
-    }
-    if (Object.hasOwn(config, 'listener')) {
-      const lspec = this.cv.get(config, 'listener');
-      const listenerLikeClass = (c: unknown): boolean =>
-        isSubclassOf(c, 'logging.handlers.QueueListener') ||
-        (typeof c === 'function' &&
-          typeof (c.prototype as { start?: unknown } | undefined)?.start === 'function' &&
-          typeof (c.prototype as { stop?: unknown } | undefined)?.stop === 'function');
-      if (isClass(lspec)) {
-        if (!listenerLikeClass(lspec)) throw new TypeError(`Invalid listener specifier ${pyRepr(lspec)}`);
-      } else {
-        let listener: unknown;
-        if (typeof lspec === 'string') {
-          listener = this.cv.resolve(lspec);
-          if (isClass(listener) && !listenerLikeClass(listener)) {
-            throw new TypeError(`Invalid listener specifier ${pyRepr(lspec)}`);
-          }
-        } else if (isDict(lspec)) {
-          if (!Object.hasOwn(lspec, '()')) throw new TypeError(`Invalid listener specifier ${pyRepr(lspec)}`);
-          listener = this.custom({ ...lspec });
-        } else {
-          throw new TypeError(`Invalid listener specifier ${pyRepr(lspec)}`);
-        }
-        if (typeof listener !== 'function') throw new TypeError(`Invalid listener specifier ${pyRepr(lspec)}`);
-        config['listener'] = listener;
-      }
-    }
-    if (Object.hasOwn(config, 'handlers')) {
-      const names = this.cv.get(config, 'handlers');
-      config['handlers'] = (Array.isArray(names) ? names : []).map((hn: unknown) => this.#requireHandler(hn, 'required'));
-    }
-  }
-
-  /** CPython's `_configure_queue_handler`: the listener is built (not started) and set as `handler.listener`. */
-  #queueHandler(klass: unknown, kwargs: Dict): unknown {
-    const { queue, respect_handler_level, listener, handlers, ...rest } = kwargs;
-    const q = queue !== undefined ? queue : construct(resolveName('queue.Queue'), [], {});
-    const lklass = listener ?? resolveName('logging.handlers.QueueListener');
-    const hs = Array.isArray(handlers) ? (handlers as unknown[]) : [];
-    const l = construct(lklass, [q, ...hs], { respect_handler_level: respect_handler_level ?? false });
-    const h = construct(klass, [q], rest);
-    (h as { listener: unknown }).listener = l;
-    return h;
-  }
-
-  /** Checks a logger entry and returns the function that applies it (which cannot fail). */
-  planLogger(config: unknown, isRoot: boolean, incremental: boolean): (logger: Logger) => void {
-    const level = this.cv.get(config, 'level');
-    const lvl = level !== undefined && level !== null ? checkLevel(level) : null;
-    let handlers: Handler[] | null = null;
-    let filters: FilterType[] | null = null;
-    if (!incremental) {
-      const hs = this.cv.get(config, 'handlers');
-      if (truthy(hs)) {
-        handlers = (Array.isArray(hs) ? (hs as unknown[]) : [hs]).map((h) => {
-          const built = typeof h === 'string' ? this.handlers.get(h) : undefined;
-          if (!built) throw new ValueError(`Unable to add handler ${pyRepr(h)}`, { cause: new KeyError(pyRepr(h)) });
-          return built;
-        });
-      }
-      const fs = this.cv.get(config, 'filters');
-      if (truthy(fs)) filters = this.resolveFilters(fs);
-    }
-    const propagate = isRoot ? undefined : this.cv.get(config, 'propagate');
-    return (logger) => {
-      if (lvl !== null) logger.setLevel(lvl);
-      if (!incremental) {
-        for (const h of [...logger.handlers]) logger.removeHandler(h);
-        for (const h of handlers ?? []) logger.addHandler(h);
-        for (const f of filters ?? []) logger.addFilter(f);
-      }
-      if (!isRoot) {
-        logger.disabled = false;
-        if (propagate !== undefined && propagate !== null) logger.propagate = truthy(propagate);
-      }
-    };
-  }
-}
-
-function wrap<T>(message: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw new ValueError(message, { cause: e });
-  }
-}
-
 function incrementalConfig(b: Builder, config: Dict): void {
   const cv = b.cv;
   const steps: (() => void)[] = [];
@@ -586,30 +183,7 @@ function syncWithGate(config: DictConfig | Readonly<Record<string, unknown>>, ga
   let applyLoggers: [string, (l: Logger) => void][] = [];
   let applyRoot: ((l: Logger) => void) | null = null;
   try {
-    const formatters = cv.get(config, 'formatters');
-    for (const name of keysOf(formatters, 'formatters')) {
-      b.formatters.set(name, wrap(`Unable to configure formatter ${pyRepr(name)}`, () => b.formatter((formatters as Dict)[name])));
-    }
-    const filters = cv.get(config, 'filters');
-    for (const name of keysOf(filters, 'filters')) {
-      b.filters.set(name, wrap(`Unable to configure filter ${pyRepr(name)}`, () => b.filter((filters as Dict)[name])));
-    }
-    const handlers = cv.get(config, 'handlers');
-    const names = keysOf(handlers, 'handlers').sort();
-    for (const name of names) b.handlers.set(name, null);
-    const deferred: string[] = [];
-    for (const name of names) {
-      try {
-        b.handlers.set(name, b.handler((handlers as Dict)[name]));
-      } catch (e) {
-        const cause = e instanceof Error ? e.cause : undefined;
-        if (cause instanceof Error && cause.message.includes(NOT_YET)) deferred.push(name);
-        else throw new ValueError(`Unable to configure handler ${pyRepr(name)}`, { cause: e });
-      }
-    }
-    for (const name of deferred) {
-      b.handlers.set(name, wrap(`Unable to configure handler ${pyRepr(name)}`, () => b.handler((handlers as Dict)[name])));
-    }
+    buildObjects(b, config);
     const loggers = cv.get(config, 'loggers');
     applyLoggers = keysOf(loggers, 'loggers').map((name) => [
       name,
@@ -721,4 +295,25 @@ export function dictConfigFromFile(path: string, options: DictConfigOptions = {}
     throw e;
   }
   dictConfig(config as DictConfig, options);
+}
+
+/**
+ * Builds the `formatters`, `filters` and `handlers` of a dictConfig dictionary exactly as {@link dictConfig} does
+ * (loading the modules it names first), without changing the logging configuration: the worker thread of a
+ * `WorkerQueueListener` builds its handlers with it. Returns the handlers by their keys, unnamed.
+ * @throws {ValueError} dictConfig's messages, the cause chained; what was built is closed.
+ */
+export function buildHandlers(config: Readonly<Record<string, unknown>>): Map<string, Handler> {
+  const { names, js } = collectNames(config);
+  preload(names, js);
+  const b = new Builder({ ...config }, null);
+  try {
+    buildObjects(b, b.cv.config);
+  } catch (e) {
+    for (const h of b.built) void h.close().catch(() => undefined);
+    throw e;
+  }
+  const out = new Map<string, Handler>();
+  for (const [name, h] of b.handlers) if (h) out.set(name, h);
+  return out;
 }

@@ -376,7 +376,7 @@ function registered(pyName: string): unknown {
   if (st) return st();
   const l = LAZY.get(pyName);
   const r = l && loaded.get(handlerKey(l.file));
-  return r && 'mod' in r ? r.mod[(l as Lazy).exportName] : undefined;
+  return r && 'mod' in r ? r.mod[l.exportName] : undefined;
 }
 
 /**
