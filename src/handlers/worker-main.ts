@@ -11,20 +11,19 @@
  * @module pylogging/worker
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Formatter } from '../core/formatter.js';
 import type { Handler } from '../core/handler.js';
 import { loggingErrorReport } from '../core/handler.js';
 import { LogRecord } from '../core/record.js';
 import { state } from '../core/state.js';
 import { RingBuffer, SENTINEL, STATE, type BinaryReader } from '../internal/ring-buffer.js';
 import { writeStringSync } from '../internal/sync-write.js';
-import { FileHandler } from '../core/file-handler.js';
 import { QueueEmpty, QueueListener, type GetQueue, type QueueItem } from './queue.js';
-import { NullHandler, StreamHandler, type WritableLike } from '../core/stream-handler.js';
+import type { WritableLike } from '../core/stream-handler.js';
+import { buildHandlers } from '../config/dict-config.js';
+import { preload, resolveName } from '../config/registry.js';
 import { RecordDecoder } from '../internal/record-decoder.js';
 import {
   type WorkerClassSpec,
-  type WorkerFormatterSpec,
   type WorkerHandlerSpec,
   type WorkerInit,
   type WorkerMessage,
@@ -138,16 +137,6 @@ class RingReader implements GetQueue<QueueItem> {
   }
 }
 
-function makeFormatter(spec: WorkerFormatterSpec): Formatter {
-  if (typeof spec === 'string') return new Formatter(spec);
-  return new Formatter(spec.format ?? null, {
-    ...(spec.datefmt !== undefined && { datefmt: spec.datefmt }),
-    ...(spec.style !== undefined && { style: spec.style }),
-    ...(spec.validate !== undefined && { validate: spec.validate }),
-    ...(spec.defaults !== undefined && { defaults: spec.defaults }),
-  });
-}
-
 /** Synchronous writes to descriptor 1 or 2: a worker's own process.stdout goes through the logging thread. */
 function fdStream(fd: 1 | 2): WritableLike & { name: string } {
   return {
@@ -163,40 +152,6 @@ type HandlerClass = new (...args: unknown[]) => Handler;
 
 function isHandler(v: unknown): v is Handler {
   return typeof v === 'object' && v !== null && typeof (v as Handler).handle === 'function';
-}
-
-async function fromClass(spec: WorkerClassSpec): Promise<Handler> {
-  const name = spec.class.replace(/^logging\.(handlers\.)?/, '');
-  let h: Handler;
-  if (name === 'FileHandler') {
-    if (typeof spec.filename !== 'string') throw new TypeError("FileHandler needs 'filename'");
-    h = new FileHandler(spec.filename, {
-      ...(spec.mode !== undefined && { mode: spec.mode }),
-      ...(spec.encoding !== undefined && { encoding: spec.encoding }),
-      ...(spec.delay !== undefined && { delay: spec.delay }),
-      ...(spec.errors !== undefined && { errors: spec.errors }),
-      ...(spec.bufferSize !== undefined && { bufferSize: spec.bufferSize }),
-    });
-  } else if (name === 'StreamHandler') {
-    const stream = spec.stream ?? 'ext://sys.stderr';
-    if (stream !== 'ext://sys.stdout' && stream !== 'ext://sys.stderr') {
-      throw new RangeError(`StreamHandler stream must be 'ext://sys.stdout' or 'ext://sys.stderr', got ${String(stream)}`);
-    }
-    h = new StreamHandler(fdStream(stream === 'ext://sys.stdout' ? 1 : 2));
-  } else if (name === 'NullHandler') {
-    h = new NullHandler();
-  } else {
-    // Not a literal, so the compiler does not pull the whole handlers entry into this file's build graph.
-    const entry = '../handlers.js';
-    const ns = (await import(entry)) as Record<string, unknown>;
-    const cls = ns[name];
-    if (typeof cls !== 'function') throw new TypeError(`Cannot resolve '${spec.class}': not a pylogging handler class`);
-    h = new (cls as HandlerClass)(...(spec.args ?? []));
-  }
-  if (spec.level !== undefined) h.setLevel(spec.level);
-  if (spec.formatter !== undefined) h.setFormatter(makeFormatter(spec.formatter));
-  if (spec.name !== undefined) h.name = spec.name;
-  return h;
 }
 
 async function fromModule(module: string, exportName: string, args: unknown[]): Promise<Handler[]> {
@@ -217,11 +172,57 @@ async function fromModule(module: string, exportName: string, args: unknown[]): 
   return list as Handler[];
 }
 
+/**
+ * A class spec as a dictConfig handler entry (and its formatter entry): File/Stream/NullHandler take their keys by
+ * Python's names, any other class of `pylogging/handlers` is called with its JavaScript `args`.
+ */
+function toEntry(spec: WorkerClassSpec, formatters: Record<string, unknown>, key: string): Record<string, unknown> {
+  const name = spec.class.replace(/^logging\.(handlers\.)?/, '');
+  const { class: _class, level, formatter, name: _name, args, stream, ...kwargs } = spec;
+  const entry: Record<string, unknown> = { ...(level !== undefined && { level }) };
+  if (formatter !== undefined) {
+    formatters[key] = typeof formatter === 'string' ? { format: formatter } : { ...formatter };
+    entry['formatter'] = key;
+  }
+  if (name === 'StreamHandler') {
+    const s = stream ?? 'ext://sys.stderr';
+    if (s !== 'ext://sys.stdout' && s !== 'ext://sys.stderr') {
+      throw new RangeError(`StreamHandler stream must be 'ext://sys.stdout' or 'ext://sys.stderr', got ${String(s)}`);
+    }
+    return { ...entry, class: 'logging.StreamHandler', stream: fdStream(s === 'ext://sys.stdout' ? 1 : 2) };
+  }
+  if (name === 'FileHandler' || name === 'NullHandler') return { ...entry, ...kwargs, class: `logging.${name}` };
+  const pyName = `logging.handlers.${name}`;
+  preload([pyName]);
+  let cls: unknown;
+  try {
+    cls = resolveName(pyName);
+  } catch {
+    cls = undefined;
+  }
+  if (typeof cls !== 'function') throw new TypeError(`Cannot resolve '${spec.class}': not a pylogging handler class`);
+  return { ...entry, '()': () => new (cls as HandlerClass)(...(args ?? [])) };
+}
+
+/** Builds the handlers through dictConfig's builder (module specs: the module's own factory). */
 async function build(specs: readonly WorkerHandlerSpec[]): Promise<Handler[]> {
+  const formatters: Record<string, unknown> = {};
+  const handlers: Record<string, unknown> = {};
+  // Zero-padded keys: the builder builds in key order, which is then the specs' order.
+  const keys = specs.map((_, i) => `h${String(i).padStart(6, '0')}`);
+  specs.forEach((spec, i) => {
+    if (!('module' in spec)) handlers[keys[i] as string] = toEntry(spec, formatters, keys[i] as string);
+  });
+  const built = buildHandlers({ version: 1, formatters, handlers });
   const out: Handler[] = [];
-  for (const spec of specs) {
-    if ('module' in spec) out.push(...(await fromModule(spec.module, spec.export ?? 'default', spec.args ?? [])));
-    else out.push(await fromClass(spec));
+  for (const [i, spec] of specs.entries()) {
+    if ('module' in spec) {
+      out.push(...(await fromModule(spec.module, spec.export ?? 'default', spec.args ?? [])));
+      continue;
+    }
+    const h = built.get(keys[i] as string) as Handler;
+    if (spec.name !== undefined) h.name = spec.name;
+    out.push(h);
   }
   return out;
 }
