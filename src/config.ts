@@ -35,3 +35,4 @@ export { ConfigRefusedError, type ConfigAllow, type ConfigReference, type Config
 export { ConfigParser, ConfigParserError, DEFAULTSECT, type GetOptions } from './config/ini.js';
 export { PyLiteralError, evaluateLiteral } from './config/py-literal.js';
 export { preload, ModuleNotFoundError, AttributeError, NameError } from './config/registry.js';
+export type { PySignature, PyConstructible } from './core/py-signature.js';
