@@ -18,7 +18,7 @@ export class DatagramHandler extends SocketHandler<DatagramSocket> {
   #resolved: { address: string; port: number } | null = null;
 
   /** Python's `DatagramHandler(host, port)`, for dictConfig and fileConfig. */
-  static override pySignature = { params: ['host', 'port'], required: 2 };
+  static override pySignature: typeof SocketHandler.pySignature = { params: ['host', 'port'], required: 2 };
   /** @throws {UnixDgramMissingError} for `port` null without the optional package `unix-dgram` (named, to install). */
   constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
     if (new.target === DatagramHandler) checkOptions('DatagramHandler', options, SOCKET_KEYS);

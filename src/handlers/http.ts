@@ -265,7 +265,7 @@ export class HTTPHandler extends Handler {
   #episodeDropExtra = 0;
 
   /** Python's `HTTPHandler(host, url, method='GET', secure=False, credentials=None, context=None)`, for dictConfig. */
-  static override pySignature = { params: ['host', 'url', 'method', 'secure', 'credentials', 'context'], required: 2, positional: 2 };
+  static override pySignature: typeof Handler.pySignature = { params: ['host', 'url', 'method', 'secure', 'credentials', 'context'], required: 2, positional: 2 };
   constructor(host: string, url: string, options: HTTPHandlerOptions = {}) {
     if (new.target === HTTPHandler) checkOptions('HTTPHandler', options, HTTP_KEYS);
     super();

@@ -162,7 +162,7 @@ export class SMTPHandler extends Handler {
   #episodeDropExtra = 0;
 
   /** Python's `SMTPHandler(mailhost, fromaddr, toaddrs, subject, credentials, secure, timeout)`, for dictConfig. */
-  static override pySignature = {
+  static override pySignature: typeof Handler.pySignature = {
     params: ['mailhost', 'fromaddr', 'toaddrs', 'subject', 'credentials', 'secure', 'timeout'],
     required: 4,
     positional: 4,

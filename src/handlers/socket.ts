@@ -140,7 +140,7 @@ export class SocketHandler<S extends object = Socket> extends Handler {
   readonly #thread: SocketThread | null = null;
 
   /** Python's `SocketHandler(host, port)`, for dictConfig and fileConfig. */
-  static override pySignature = { params: ['host', 'port'], required: 2 };
+  static override pySignature: typeof Handler.pySignature = { params: ['host', 'port'], required: 2 };
   constructor(host: string, port: number | null, options: SocketHandlerOptions = {}) {
     if (new.target === SocketHandler) checkOptions('SocketHandler', options, SOCKET_KEYS);
     if (typeof options.thread === 'object') checkOptions(`${new.target.name} thread`, options.thread, THREAD_KEYS);

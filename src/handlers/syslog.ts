@@ -143,9 +143,9 @@ export class SysLogHandler extends Handler {
   #closeDone = false;
 
   /** Python's `SysLogHandler(address, facility, socktype)` for dictConfig; `socktype` 1/2 is socket.SOCK_STREAM/DGRAM. */
-  static override pySignature = {
+  static override pySignature: typeof Handler.pySignature = {
     params: ['address', 'facility', 'socktype'],
-    build: (C: new (o: object) => unknown, kw: Readonly<Record<string, unknown>>): unknown =>
+    build: (C, kw) =>
       new C(kw['socktype'] === 1 || kw['socktype'] === 2 ? { ...kw, socktype: kw['socktype'] === 1 ? 'stream' : 'dgram' } : kw),
   };
   constructor(options: SysLogHandlerOptions = {}) {
