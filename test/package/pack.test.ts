@@ -108,9 +108,9 @@ describe('the packed package', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  test('the tarball holds the build of src/, its sources, README, docs, LICENSE, and nothing else', () => {
+  test('the tarball holds the build of src/ (and its bundle), its sources, README, docs, LICENSE, and nothing else', () => {
     const paths = packed.map((f) => f.path).sort();
-    const allowed = /^(?:build\/src\/.+\.(?:js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts|docs\/.+\.md|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
+    const allowed = /^(?:build\/src\/.+\.(?:js|d\.ts|js\.map|d\.ts\.map)|build\/dist\/(?:.+\.js|.+\.js\.map|package\.json)|src\/.+\.ts|docs\/.+\.md|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
     assert.deepEqual(paths.filter((p) => !allowed.test(p)), []);
     for (const p of ['README.md', 'LICENSE', 'package.json']) assert.ok(paths.includes(p), p);
     assert.equal(paths.filter((p) => /^(?:build\/)?(?:test|bench|examples)\//.test(p)).length, 0);
