@@ -63,35 +63,39 @@ const MODULES: ReadonlyMap<string, { package: boolean }> = new Map([
   ['opentelemetry.sdk._logs', { package: true }],
 ]);
 
-/** One lazily loaded handler export per Python name, with the file under `src/handlers/`. */
+/**
+ * One lazily loaded export per Python name, with the package entry point that exports it (a path relative to
+ * src/config/). Entry points, never the file that defines the class: the published build bundles each entry point
+ * (scripts/bundle.mjs) and only entry points exist there as files.
+ */
 const LAZY: ReadonlyMap<string, Lazy> = new Map(
   (
     [
-      ['logging.handlers.WatchedFileHandler', 'watched-file'],
-      ['logging.handlers.BaseRotatingHandler', 'rotating'],
-      ['logging.handlers.RotatingFileHandler', 'rotating'],
-      ['logging.handlers.TimedRotatingFileHandler', 'timed-rotating'],
-      ['logging.handlers.SocketHandler', 'socket'],
-      ['logging.handlers.DatagramHandler', 'datagram'],
-      ['logging.handlers.SysLogHandler', 'syslog'],
-      ['logging.handlers.NTEventLogHandler', 'nteventlog'],
-      ['logging.handlers.SMTPHandler', 'smtp'],
-      ['logging.handlers.HTTPHandler', 'http'],
-      ['logging.handlers.BufferingHandler', 'memory'],
-      ['logging.handlers.MemoryHandler', 'memory'],
-      ['logging.handlers.QueueHandler', 'queue'],
-      ['logging.handlers.QueueListener', 'queue'],
-      ['queue.Queue', 'queue'],
-      // python-json-logger (2.x name, 3.x name): pylogging/json, outside handlers/
-      ['pythonjsonlogger.jsonlogger.JsonFormatter', '../formatters/json'],
-      ['pythonjsonlogger.json.JsonFormatter', '../formatters/json'],
-      // pylogging/otel (the path is relative to src/handlers/); it loads OpenTelemetry only when constructed.
-      ['opentelemetry.sdk._logs.LoggingHandler', '../otel/handler'],
+      ['logging.handlers.WatchedFileHandler', '../handlers'],
+      ['logging.handlers.BaseRotatingHandler', '../handlers'],
+      ['logging.handlers.RotatingFileHandler', '../handlers'],
+      ['logging.handlers.TimedRotatingFileHandler', '../handlers'],
+      ['logging.handlers.SocketHandler', '../handlers'],
+      ['logging.handlers.DatagramHandler', '../handlers'],
+      ['logging.handlers.SysLogHandler', '../handlers'],
+      ['logging.handlers.NTEventLogHandler', '../handlers'],
+      ['logging.handlers.SMTPHandler', '../handlers'],
+      ['logging.handlers.HTTPHandler', '../handlers'],
+      ['logging.handlers.BufferingHandler', '../handlers'],
+      ['logging.handlers.MemoryHandler', '../handlers'],
+      ['logging.handlers.QueueHandler', '../handlers'],
+      ['logging.handlers.QueueListener', '../handlers'],
+      ['queue.Queue', '../handlers'],
+      // python-json-logger (2.x name, 3.x name): pylogging/json
+      ['pythonjsonlogger.jsonlogger.JsonFormatter', '../json'],
+      ['pythonjsonlogger.json.JsonFormatter', '../json'],
+      // pylogging/otel: it loads OpenTelemetry only when a LoggingHandler is constructed.
+      ['opentelemetry.sdk._logs.LoggingHandler', '../otel'],
     ] as const
   ).map(([name, file]) => [name, { file, exportName: name.slice(name.lastIndexOf('.') + 1) }]),
 );
 
-/** Every handler module file the registry may load (what {@link preload} loads when `all` is true). */
+/** Every entry point the registry may load (what {@link preload} loads when `all` is true). */
 export const HANDLER_FILES: readonly string[] = [...new Set([...LAZY.values()].map((l) => l.file))];
 
 /** Values that need no module load. `sys.stdout`/`sys.stderr` are read when resolved (tests may replace them). */
@@ -155,7 +159,7 @@ function load(key: string, url: string): void {
 
 function loadHandlerFile(file: string): void {
   // Computed at run time so tsc does not follow it: a handler module is loaded only when a config names it.
-  load(handlerKey(file), new URL(`../handlers/${file}.js`, import.meta.url).href);
+  load(handlerKey(file), new URL(`${file}.js`, import.meta.url).href);
 }
 
 /** A `"<module>#<export.path>"` reference: `"./my-handlers.js#MyHandler"`, `"my-pkg#default"`. */
@@ -286,7 +290,7 @@ export function resolveName(name: string): unknown {
         v = r.mod[l.exportName];
         if (v === undefined) {
           throw new ModuleNotFoundError(
-            `No module for '${prefix}': ./handlers/${l.file}.js does not export ${l.exportName}`,
+            `No module for '${prefix}': pylogging's ${l.file.slice(3)} entry point does not export ${l.exportName}`,
           );
         }
       }

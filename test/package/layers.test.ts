@@ -29,11 +29,12 @@ const PKG = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
   exports: Record<string, string | Record<string, string>>;
 };
 
-/** `handlers/worker-main.ts` for each `./build/src/handlers/worker-main.js` package.json exports. */
+/** `handlers/worker-main.ts` for each `./build/dist/handlers/worker-main.js` (the bundle) package.json exports. */
 const EXPORTED: readonly string[] = Object.values(PKG.exports)
   .flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)))
-  .filter((t) => t.startsWith('./build/src/') && t.endsWith('.js'))
-  .map((t) => t.slice('./build/src/'.length, -'.js'.length) + '.ts');
+  .map((t) => /^\.\/build\/(?:src|dist)\/(.+)\.js$/.exec(t)?.[1])
+  .filter((t) => t !== undefined)
+  .map((t) => `${t}.ts`);
 
 /** Lowest first. A pattern is a path under `src/`: a file, or a directory ending in `/`. First match wins. */
 const LAYERS: readonly { name: string; paths: readonly string[] }[] = [
