@@ -4,6 +4,7 @@
  * does not name.
  */
 import type { LogRecord } from '../core/record.js';
+import { compileFunction } from '../internal/codegen.js';
 
 /** Builds the copy of `record` with `values[i]` as colour field `i`. */
 export type ViewBuilder = (record: LogRecord, values: readonly string[]) => Record<string, unknown>;
@@ -50,7 +51,8 @@ export function makeViewBuilder(copy: readonly string[] | null, colours: readonl
 /**
  * `function view(r, c) { const o = {}; let v; v = r["name"]; if (v !== undefined || hasOwn(r, "name")) o["name"] = v;
  * …; o["log_color"] = c[0]; return o; }`: one named load per field, and copies of one shape, which the compiled
- * format then reads monomorphically. Null when code generation is disallowed.
+ * format then reads monomorphically. Null when code generation is refused (the loop in
+ * {@link makeViewBuilder} copies the same fields).
  */
 function generate(copy: readonly string[], colours: readonly string[]): ViewBuilder | null {
   let body = 'const o = {};\nlet v;\n';
@@ -59,13 +61,9 @@ function generate(copy: readonly string[], colours: readonly string[]): ViewBuil
     body += `v = r[${k}];\nif (v !== undefined || hasOwn(r, ${k})) o[${k}] = v;\n`;
   }
   colours.forEach((f, i) => (body += `o[${JSON.stringify(f)}] = c[${i}];\n`));
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the body is built from JSON string literals only
-    const make = new Function('hasOwn', `return function view(r, c) {\n${body}return o;\n};`) as (
-      hasOwn: (o: object, k: PropertyKey) => boolean,
-    ) => ViewBuilder;
-    return make(Object.hasOwn);
-  } catch {
-    return null;
-  }
+  const make = compileFunction<(hasOwn: (o: object, k: PropertyKey) => boolean) => ViewBuilder>(
+    ['hasOwn'],
+    `return function view(r, c) {\n${body}return o;\n};`,
+  );
+  return make === null ? null : make(Object.hasOwn);
 }

@@ -17,6 +17,7 @@
  * byte against the general path (test/internal/pickle-record.test.ts).
  */
 import type { LogRecord } from '../core/record.js';
+import { compileFunction, onCodegenSwitch } from './codegen.js';
 import { hasOwnKeys } from './own-keys.js';
 import {
   asciiPrefix,
@@ -81,6 +82,10 @@ type FrameWriter = (w: Writer, b: Buffer, dv: DataView, p: number, r: object, ms
 const MAX_SHAPES = 256;
 const shapes = new Map<string, Shape>();
 let lastShape: Shape | null = null;
+onCodegenSwitch(() => {
+  shapes.clear();
+  lastShape = null;
+});
 
 function compile(keys: readonly string[]): Shape {
   const boxed = keys.includes('pathname') && keys.includes('filename');
@@ -137,22 +142,33 @@ function compile(keys: readonly string[]): Shape {
   };
 }
 
+/** One dict entry of the frame: its kind and the record key its value is read from (null: not read). */
+interface Entry {
+  kind: Kind;
+  key: string | null;
+  /** The key's `X len utf-8` bytes. */
+  bytes: Buffer;
+}
+
 /**
  * One function per shape: the keys' bytes are constants in its code (written 4 at a time), each value is read with
  * a named property load (one record map, not a megamorphic `r[key]` or an Object.values array) and written by its
  * kind, and the memo counter is a local. Keys enter the code only as numbers (their bytes) and JSON string literals.
+ * When code generation is refused, {@link interpret} writes the same bytes.
  */
 function generate(names: readonly string[], kinds: readonly Kind[], tail: readonly Kind[], keys: readonly Buffer[]): FrameWriter {
-  const entries: { kind: Kind; key: string | null }[] = [];
+  const entries: Entry[] = [];
   kinds.forEach((kind, i) => {
-    if (kind !== Kind.Skip) entries.push({ kind, key: kind === Kind.Msg || kind === Kind.None ? null : (names[i] as string) });
+    if (kind !== Kind.Skip) {
+      const key = kind === Kind.Msg || kind === Kind.None ? null : (names[i] as string);
+      entries.push({ kind, key, bytes: keys[entries.length] as Buffer });
+    }
   });
-  for (const kind of tail) entries.push({ kind, key: null });
+  for (const kind of tail) entries.push({ kind, key: null, bytes: keys[entries.length] as Buffer });
   const many = entries.length !== 1;
   let body = `let c = 1, box = -1, v;\nb[p] = ${EMPTY_DICT}; b[p + 1] = ${BINPUT}; b[p + 2] = 0;\n`;
   body += many ? `b[p + 3] = ${MARK}; p += 4;\n` : 'p += 3;\n';
-  entries.forEach(({ kind, key: name }, k) => {
-    const key = keys[k] as Buffer;
+  for (const { kind, key: name, bytes: key } of entries) {
     const get = `r[${JSON.stringify(name)}]`; // a JSON string literal, never code
     let i = 0;
     for (; i + 4 <= key.length; i += 4) body += `dv.setUint32(p + ${i}, ${key.readUInt32LE(i)}, true); `;
@@ -185,10 +201,63 @@ function generate(names: readonly string[], kinds: readonly Kind[], tail: readon
       default:
         body += `v = ${get};\n${value}`;
     }
-  });
+  }
   body += `b[p] = ${many ? SETITEMS : SETITEM}; b[p + 1] = ${STOP};\nreturn p + 2;\n`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys are in it as numbers and JSON literals only
-  return new Function('w', 'b', 'dv', 'p', 'r', 'msg', 'boxes', body) as FrameWriter;
+  return compileFunction<FrameWriter>(['w', 'b', 'dv', 'p', 'r', 'msg', 'boxes'], body) ?? interpret(entries, many);
+}
+
+/** The bit of `boxes` that says whether a Path/File/Module entry is the shared str; 0 for other kinds. */
+const BOX_BITS: Partial<Record<Kind, number>> = { [Kind.Path]: 1, [Kind.File]: 2, [Kind.Module]: 4 };
+
+/** The writer {@link generate} compiles, as a loop over the entries: the same bytes, in the same order. */
+function interpret(entries: readonly Entry[], many: boolean): FrameWriter {
+  return (w, b, dv, p, record, msg, boxes) => {
+    const r = record as Record<string, unknown>;
+    let c = 1;
+    let box = -1;
+    b[p] = EMPTY_DICT;
+    b[p + 1] = BINPUT;
+    b[p + 2] = 0;
+    if (many) b[p + 3] = MARK;
+    p += many ? 4 : 3;
+    for (const { kind, key, bytes } of entries) {
+      bytes.copy(b, p);
+      b[p + bytes.length] = BINPUT;
+      b[p + bytes.length + 1] = c++;
+      p += bytes.length + 2;
+      if (kind === Kind.Msg) {
+        p = w.s(b, dv, p, msg, c++);
+        continue;
+      }
+      if (kind === Kind.None) {
+        b[p++] = NONE;
+        continue;
+      }
+      const v = r[key as string];
+      const bit = BOX_BITS[kind] ?? 0;
+      if (boxes & bit) {
+        if (box < 0) {
+          box = c;
+          p = w.s(b, dv, p, v as string, c++);
+        } else {
+          b[p] = BINGET;
+          b[p + 1] = box;
+          p += 2;
+        }
+      } else if (kind === Kind.Float && typeof v === 'number') {
+        b[p] = BINFLOAT;
+        dv.setFloat64(p + 1, v, false);
+        p += 9;
+      } else if (typeof v === 'string') {
+        p = w.s(b, dv, p, v, c++);
+      } else {
+        p = w.v(b, dv, p, v);
+      }
+    }
+    b[p] = many ? SETITEMS : SETITEM;
+    b[p + 1] = STOP;
+    return p + 2;
+  };
 }
 
 function shapeOf(record: object): Shape {

@@ -2,6 +2,7 @@
  * Worker thread: the record codec's decoder (see record-codec.ts): a binary ring entry back into a LogRecord.
  */
 import { LogRecord } from '../core/record.js';
+import { compileFunction } from './codegen.js';
 import {
   E_RECORD,
   E_SHAPE,
@@ -45,11 +46,30 @@ function makeReader(keys: readonly string[]): ShapeReader {
       ? `Object.defineProperty(this, ${key}, { value: d._v(), writable: true, enumerable: true, configurable: true });\n`
       : `this[${key}] = d._v();\n`;
   }
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the body is built from JSON string literals only
-  const make = new Function(`return function ReadRecord(d) {\n${body}};`) as () => new (d: RecordDecoder) => LogRecord;
-  const Ctor = make();
+  type Ctor = new (d: RecordDecoder) => LogRecord;
+  const make = compileFunction<() => Ctor>([], `return function ReadRecord(d) {\n${body}};`);
+  const Ctor = make === null ? interpretedReader(keys) : make();
   Ctor.prototype = LogRecord.prototype;
   return (d) => new Ctor(d);
+}
+
+/**
+ * The constructor {@link makeReader} compiles, as a loop over the keys (code generation refused): the same own
+ * properties in the same order, and records made by `new`, so they share one map transition as the compiled ones do.
+ */
+function interpretedReader(keys: readonly string[]): new (d: RecordDecoder) => LogRecord {
+  const intercepted = keys.map(interceptedKey);
+  // A `function`, not a class: its `prototype` is writable, as the compiled ReadRecord's is.
+  return function ReadRecord(this: Record<string, unknown>, d: RecordDecoder): void {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      if (intercepted[i] === true) {
+        Object.defineProperty(this, key, { value: d._v(), writable: true, enumerable: true, configurable: true });
+      } else {
+        this[key] = d._v();
+      }
+    }
+  } as unknown as new (d: RecordDecoder) => LogRecord;
 }
 
 /** True when `this[key] = v` on a new record would not simply define an own data property. */

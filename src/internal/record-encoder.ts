@@ -1,6 +1,7 @@
 /**
  * Logging thread: the record codec's encoder (see record-codec.ts): a prepared record into a binary ring entry.
  */
+import { compileFunction, onCodegenSwitch } from './codegen.js';
 import { hasOwnKeys } from './own-keys.js';
 import {
   E_RECORD,
@@ -388,8 +389,9 @@ export class RecordEncoder {
  * measured (Node 20.20, the bench's 22-field record, encodePrepared alone, 5 rounds of 500k): 270–310 ns a record
  * calling `e._v` and `e._ref` per value, 175–200 ns with the inline paths.
  */
+type Kind = 'msg' | 'null' | 'interned' | 'value';
+
 function makeWriter(keys: readonly string[], prepared: boolean): ShapeWriter {
-  type Kind = 'msg' | 'null' | 'interned' | 'value';
   const kinds: Kind[] = keys.map((k) => {
     if (prepared && PREPARED.has(k)) return k === 'msg' || k === 'message' ? 'msg' : 'null';
     return INTERNED.has(k) ? 'interned' : 'value';
@@ -428,9 +430,36 @@ function makeWriter(keys: readonly string[], prepared: boolean): ShapeWriter {
     }
   });
   body += 'e._p = p;\n';
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the body is built from JSON string literals only
-  const make = new Function(`return function writeRecord(r, e, msg, c) {\n${body}};`) as () => ShapeWriter;
-  return make();
+  const make = compileFunction<() => ShapeWriter>([], `return function writeRecord(r, e, msg, c) {\n${body}};`);
+  return make === null ? interpretWriter(keys, kinds) : make();
+}
+
+/**
+ * The writer {@link makeWriter} compiles, as a loop over the keys (code generation refused): every value through
+ * the encoder's own methods, which write the same bytes as the inline paths (an interned string found in the table
+ * is the same reference the memory in `c` gives).
+ */
+function interpretWriter(keys: readonly string[], kinds: readonly Kind[]): ShapeWriter {
+  return (r, e, msg, c) => {
+    for (let i = 0; i < keys.length; i++) {
+      switch (kinds[i]) {
+        case 'msg':
+          e._v(msg);
+          break;
+        case 'null':
+          e._v(null);
+          break;
+        case 'interned': {
+          const v = r[keys[i] as string];
+          c[2 * i + 1] = e._i(v);
+          c[2 * i] = v;
+          break;
+        }
+        default:
+          e._v(r[keys[i] as string]);
+      }
+    }
+  };
 }
 
 /**
@@ -439,6 +468,7 @@ function makeWriter(keys: readonly string[], prepared: boolean): ShapeWriter {
  * up. Bounded like the shape table.
  */
 const writers = new Map<string, ShapeWriter>();
+onCodegenSwitch(() => writers.clear());
 
 function writerFor(keys: readonly string[], prepared: boolean): ShapeWriter {
   const id = `${prepared ? 'p' : 'r'}${JSON.stringify(keys)}`;
@@ -449,4 +479,3 @@ function writerFor(keys: readonly string[], prepared: boolean): ShapeWriter {
   }
   return w;
 }
-
