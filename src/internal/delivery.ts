@@ -73,6 +73,8 @@ export class Delivery<T> {
   #parked: (() => void) | null = null;
   #parkTimer: NodeJS.Timeout | null = null;
   #connecting: Promise<void> | null = null;
+  /** Why the peer cannot be written to now: what items given up while it is so are counted as. */
+  #down: 'unreachable' | 'stalled' = 'unreachable';
   readonly #offExit: (() => void) | null;
 
   constructor(options: DeliveryOptions<T>) {
@@ -179,6 +181,7 @@ export class Delivery<T> {
       this.#retry.retryTime = null;
     } catch (err) {
       this.ledger.cause = err;
+      this.#down = 'unreachable';
       backOff(this.#retry, now);
     }
   }
@@ -303,7 +306,7 @@ export class Delivery<T> {
       if (!link.isOpen()) await link.connect();
       if (gen !== this.#gen) return;
       if (!link.isOpen()) {
-        if (seq < this.#giveUpBefore) return this.ledger.add('unreachable', n);
+        if (seq < this.#giveUpBefore) return this.ledger.add(this.#down, n);
         await this.#park();
         if (gen !== this.#gen) return;
         continue;
@@ -319,11 +322,12 @@ export class Delivery<T> {
           return this.ledger.add('rejected', err.count);
         }
         this.ledger.cause = err;
+        this.#down = isTimeout(err) ? 'stalled' : 'unreachable';
         link.shut();
         // CPython reconnects at once after a failed send; a second failure for the same items backs off.
         if (++failures >= 2 || isTimeout(err)) backOff(this.#retry, this.#clock.now());
         if (seq < this.#giveUpBefore && this.#retry.retryTime !== null) {
-          return this.ledger.add(isTimeout(err) ? 'stalled' : 'unreachable', n);
+          return this.ledger.add(this.#down, n);
         }
       }
     }
