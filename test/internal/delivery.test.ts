@@ -141,7 +141,7 @@ describe('Delivery: byte bound, connection, give-up, reports', () => {
     const retry = retryState();
     const net = fakeLink();
     const written: string[] = [];
-    const d = new Delivery<string>({ write: async (s) => void written.push(s), link: net.link, retry, clock, onDrop: () => {} });
+    const d = new Delivery<string>({ write: (s) => (written.push(s), Promise.resolve()), link: net.link, retry, clock, onDrop: () => {} });
     net.attemptWith(d);
     d.push('a');
     await net.link.connect(); // joins the writer's failed attempt
@@ -208,7 +208,7 @@ describe('Delivery: byte bound, connection, give-up, reports', () => {
     const writes: string[][] = [];
     const episodes: DropEpisode[] = [];
     const d = new Delivery<string>({
-      write: async (s) => void writes.push([s]),
+      write: (s) => (writes.push([s]), Promise.resolve()),
       writeBatch: (items) => {
         writes.push(items);
         return Promise.reject(new ItemsRejected(1, Object.assign(new Error('send EMSGSIZE'), { code: 'EMSGSIZE' })));
