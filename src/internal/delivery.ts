@@ -255,7 +255,7 @@ export class Delivery<T> {
       }
       this.#writing = n;
       this.#writingBytes = bytes;
-      if (this.#link === null) await this.#writeOnce(one, many);
+      if (this.#link === null) await this.#writeOnce(one, many, gen);
       else await this.#deliver(this.#link, one, many, seq, gen);
       if (gen !== this.#gen) return; // abandoned by the watchdog, which counted these and started a new writer
       this.#finish(n, bytes);
@@ -274,11 +274,12 @@ export class Delivery<T> {
   }
 
   /** Connectionless: one attempt; a rejection goes to `onError` per item. */
-  async #writeOnce(one: T | null, many: T[] | null): Promise<void> {
+  async #writeOnce(one: T | null, many: T[] | null, gen: number): Promise<void> {
     try {
       await this.#write(many ?? (one as T), many !== null);
       this.#endEpisode();
     } catch (err) {
+      if (gen !== this.#gen) return; // abandoned: already counted as given up
       if (this.#o.onError === undefined) {
         this.ledger.cause = err;
         this.ledger.add('rejected', many === null ? 1 : many.length);
