@@ -40,7 +40,7 @@ const EXPORTED: readonly string[] = Object.values(PKG.exports)
 const LAYERS: readonly { name: string; paths: readonly string[] }[] = [
   {
     name: 'base',
-    paths: ['internal/', 'core/errors.ts', 'core/float-format.ts', 'core/repr.ts', 'core/printf.ts'],
+    paths: ['internal/', 'core/errors.ts', 'core/float-format.ts', 'core/repr.ts', 'core/printf.ts', 'core/printf-convert.ts'],
   },
   { name: 'core', paths: ['core/'] },
   { name: 'formatters', paths: ['formatters/', 'filters/', 'context/'] },
