@@ -16,12 +16,8 @@
 import type { Worker } from 'node:worker_threads';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { reportError } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
-import { onExit } from '../internal/exit.js';
-import { startWorker } from '../internal/start-worker.js';
-import { RingBuffer, STATE, WRITE } from '../internal/ring-buffer.js';
-import { RingOverflow } from '../internal/ring-overflow.js';
+import type { RingBuffer } from '../internal/ring-buffer.js';
 import {
   preparedCopy,
   putPrepared,
@@ -32,12 +28,11 @@ import {
   type QueueItem,
 } from './queue.js';
 import { RecordEncoder } from '../internal/record-encoder.js';
+import { WorkerHost } from './worker-host.js';
 import {
   type WorkerClassSpec,
   type WorkerFormatterSpec,
   type WorkerHandlerSpec,
-  type WorkerInit,
-  type WorkerMessage,
   type WorkerModuleSpec,
 } from './worker-protocol.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
@@ -133,34 +128,29 @@ function prepareSpecs(specs: readonly WorkerHandlerSpec[]): WorkerHandlerSpec[] 
  * is full, into the overflow (`overflowSize`), from which it moves into the ring in order; `null` is the sentinel.
  */
 export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
-  /** @internal The shared ring the worker reads; its layout is private to the two threads. */
-  readonly ring: RingBuffer;
   /** Records dropped because the ring was full, too small for them, or had no worker. */
   dropped = 0;
-  readonly #listener: WorkerQueueListener;
+  readonly #host: WorkerHost;
   readonly #onFull: 'block' | 'drop';
   readonly #blockMs: number;
   readonly #encoder = new RecordEncoder();
-  readonly #overflow: RingOverflow;
   #dropping = false;
-  /** `listener.running`, made once for the overflow's drains. */
-  readonly #running: () => boolean;
-  /** Set at the first record: the exit check below is registered then. */
-  #orphanCheck = false;
 
-  /** @internal Made by WorkerQueueListener. */
-  constructor(ring: RingBuffer, listener: WorkerQueueListener, onFull: 'block' | 'drop', blockMs: number, overflow: number) {
-    this.ring = ring;
-    this.#listener = listener;
+  /** @internal Made by WorkerQueueListener, over its worker host. */
+  constructor(host: WorkerHost, onFull: 'block' | 'drop', blockMs: number) {
+    this.#host = host;
     this.#onFull = onFull;
     this.#blockMs = blockMs;
-    this.#overflow = new RingOverflow(overflow);
-    this.#running = () => listener.running;
+  }
+
+  /** @internal The shared ring the worker reads; its layout is private to the two threads. */
+  get ring(): RingBuffer {
+    return this.#host.ring;
   }
 
   /** Bytes (and records) held in the logging thread's overflow, waiting for room in the ring. */
   get overflowBytes(): number {
-    return this.#overflow.bytes;
+    return this.#host.overflow.bytes;
   }
 
   /**
@@ -188,83 +178,44 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
 
   /** Writes the encoded entry (`n` ≥ 0), else `text` as JSON, else (both absent) the sentinel. */
   #put(n: number, text: string | null): void {
-    const ring = this.ring;
-    const enc = this.#encoder;
-    const overflow = this.#overflow;
+    const host = this.#host;
     let ok = false;
-    if (!this.#orphanCheck) this.#watchOrphans(); // once: a boolean per record, not a look at the worker's state
     try {
-      // Straight into the ring unless records wait in the overflow (they go first: order is kept).
-      if ((overflow.empty || overflow.drainInto(ring)) && (ok = this.#write(n, text))) {
+      if ((ok = this.#offer(n, text))) {
         this.#dropping = false;
         return;
       }
+      const ring = host.ring;
       const size = n >= 0 ? n : text !== null ? Buffer.byteLength(text) : 0;
       if (size > ring.maxPayload) {
         this.dropped++;
         throw new QueueFull(`record of ${size} bytes does not fit in the ring (${ring.capacity} bytes)`);
       }
-      if ((ok = this.#hold(n, text))) {
-        this.#dropping = false;
+      if (this.#onFull === 'block' && !this.#dropping && (ok = host.waitToPut(() => this.#offer(n, text), this.#blockMs))) {
         return;
-      }
-      if (this.#onFull === 'block' && !this.#dropping && this.#listener.running) {
-        const deadline = Date.now() + this.#blockMs;
-        for (let left = this.#blockMs; left > 0 && this.#listener.running; left = deadline - Date.now()) {
-          ring.waitForRoom(Math.min(left, 100)); // in slices, so a dead worker is noticed
-          if ((ok = overflow.drainInto(ring) ? this.#write(n, text) || this.#hold(n, text) : this.#hold(n, text))) {
-            return;
-          }
-        }
       }
       this.dropped++;
       if (this.#dropping) return;
       this.#dropping = true;
+      const max = host.overflow.max;
       throw new QueueFull(
-        `ring buffer full (${ring.capacity} bytes${overflow.max > 0 ? ` and ${overflow.max} of overflow` : ''}` +
-          `${this.#listener.running ? '' : ', no worker running'}): dropping ` +
+        `ring buffer full (${ring.capacity} bytes${max > 0 ? ` and ${max} of overflow` : ''}` +
+          `${host.running ? '' : ', no worker running'}): dropping ` +
           'records until there is room; the count is in listener.dropped',
       );
     } finally {
       if (n >= 0) {
-        if (ok) enc.commit();
-        else enc.rollback();
+        if (ok) this.#encoder.commit();
+        else this.#encoder.rollback();
       }
     }
   }
 
-  #write(n: number, text: string | null): boolean {
-    if (n >= 0) return this.ring.tryWriteBytes(this.#encoder.buf, n);
-    return text === null ? this.ring.tryWriteSentinel() : this.ring.tryWrite(text);
-  }
-
-  /**
-   * Records accepted while no worker runs wait for a `start()`; if the process exits first, nothing can write them.
-   * Say so then (once, on stderr) instead of losing them silently.
-   */
-  #watchOrphans(): void {
-    this.#orphanCheck = true;
-    onExit(() => {
-      if (this.#listener.running) return; // the listener's own exit hook drains the ring
-      const inRing = this.ring.used();
-      if (inRing === 0 && this.#overflow.empty) return;
-      const held = this.#overflow.records;
-      reportError(
-        new Error(
-          `pylogging WorkerQueueListener: no worker was running at exit; records never handled were lost ` +
-            `(${inRing} bytes in the ring${held > 0 ? `, ${held} records in the overflow` : ''})`,
-        ),
-      );
-    });
-  }
-
-  /** Keeps the entry in the overflow (false when that is full too) and makes sure it is moved on. */
-  #hold(n: number, text: string | null): boolean {
-    const overflow = this.#overflow;
-    const held =
-      n >= 0 ? overflow.pushBinary(this.#encoder.buf, n) : text === null ? overflow.pushSentinel() : overflow.pushText(text);
-    if (held && !overflow.draining && this.#listener.running) this.drainOverflow().catch(reportError);
-    return held;
+  /** Into the ring, else the overflow; false when neither has room. */
+  #offer(n: number, text: string | null): boolean {
+    const host = this.#host;
+    if (n >= 0) return host.putBytes(this.#encoder.buf, n);
+    return text === null ? host.putSentinel() : host.putText(text);
   }
 
   /**
@@ -272,15 +223,16 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
    * (resolves) when no worker is running: `start()` calls it again.
    */
   drainOverflow(): Promise<void> {
-    return this.#overflow.drain(this.ring, this.#running);
+    return this.#host.drainOverflow();
   }
 
   /**
-   * The exit hook's part: moves the overflow into the ring, blocking (`Atomics.wait`) until `deadline` (epoch ms)
-   * for room. Returns the records left behind.
+   * Moves the overflow into the ring, blocking (`Atomics.wait`) until `deadline` (epoch ms) for room. Returns the
+   * records left behind.
    */
   drainOverflowSync(deadline: number): number {
-    return this.#overflow.drainSync(this.ring, deadline, this.#running);
+    const host = this.#host;
+    return host.overflow.drainSync(host.ring, deadline, () => host.running);
   }
 
   /** @internal The codec's tables, for a worker about to start. */
@@ -290,7 +242,7 @@ export class RingQueue implements PutQueue<QueueItem>, PreparedPutQueue {
 
   /** Resolves once the worker has handled and flushed every record put so far (at once if it is not running). */
   flush(): Promise<void> {
-    return this.#listener.flush();
+    return this.#host.flush();
   }
 }
 
@@ -324,18 +276,8 @@ export class WorkerQueueListener implements ListenerLike {
   readonly handlers: readonly WorkerHandlerSpec[];
   /** Python's `respect_handler_level`. */
   readonly respect_handler_level: boolean;
-  /** The worker, while started. */
-  worker: Worker | null = null;
-  readonly #ring: RingBuffer;
-  readonly #workerUrl: string | URL;
-  readonly #exitMs: number;
+  readonly #host: WorkerHost;
   readonly #flushEvery: number;
-  #exited: Promise<void> | null = null;
-  #ready: Promise<void> | null = null;
-  #alive = false;
-  #stopping: Promise<void> | null = null;
-  #unregister: (() => void) | null = null;
-  #waiters = 0;
 
   constructor(handlers: WorkerHandlerSpec | readonly WorkerHandlerSpec[], options: WorkerQueueListenerOptions = {}) {
     if (new.target === WorkerQueueListener) checkOptions('WorkerQueueListener', options, WORKER_KEYS);
@@ -360,16 +302,25 @@ export class WorkerQueueListener implements ListenerLike {
     }
     this.handlers = prepareSpecs(list);
     this.respect_handler_level = options.respectHandlerLevel ?? false;
-    this.#ring = RingBuffer.create(options.bufferSize ?? 4 * 1024 * 1024);
-    this.#workerUrl = options.workerUrl ?? new URL('./worker-main.js', import.meta.url);
-    this.#exitMs = exitTimeout * 1000;
+    this.#host = new WorkerHost({
+      name: 'pylogging WorkerQueueListener',
+      bufferSize: options.bufferSize ?? 4 * 1024 * 1024,
+      overflowSize,
+      exitTimeout,
+      workerUrl: options.workerUrl ?? new URL('./worker-main.js', import.meta.url),
+    });
     this.#flushEvery = flushEvery;
-    this.queue = new RingQueue(this.#ring, this, onFull, blockTimeout * 1000, overflowSize);
+    this.queue = new RingQueue(this.#host, onFull, blockTimeout * 1000);
+  }
+
+  /** The worker, while started. */
+  get worker(): Worker | null {
+    return this.#host.worker;
   }
 
   /** True between `start()` and the worker's end. */
   get running(): boolean {
-    return this.#alive && Atomics.load(this.#ring.header, STATE) !== 2;
+    return this.#host.running;
   }
 
   /** Records dropped so far (ring full, record too large, or no worker). */
@@ -383,54 +334,19 @@ export class WorkerQueueListener implements ListenerLike {
    * @throws {Error} if already started.
    */
   start(): void {
-    if (this.worker) throw new Error('Listener already started');
-    Atomics.store(this.#ring.header, STATE, 0);
-    const init: WorkerInit = {
-      sab: this.#ring.sab,
+    this.#host.start({
+      kind: 'records',
+      sab: this.#host.ring.sab,
       handlers: [...this.handlers],
       respectHandlerLevel: this.respect_handler_level,
       flushEvery: this.#flushEvery,
       codec: this.queue.codecTables(),
-    };
-    const worker = startWorker(this.#workerUrl, init);
-    this.worker = worker;
-    this.#alive = true;
-    this.#exited = new Promise((resolveExit) => {
-      worker.once('exit', () => {
-        this.#alive = false;
-        this.#unregister?.();
-        this.#unregister = null;
-        resolveExit();
-      });
     });
-    this.#ready = new Promise<void>((resolveReady, rejectReady) => {
-      worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'ready') resolveReady();
-        else if (m.type === 'error') {
-          const err = new Error(`pylogging worker: ${m.message}`);
-          if (m.stack) err.stack = m.stack;
-          reportError(err);
-          rejectReady(err);
-        }
-      });
-      worker.once('error', (err) => {
-        reportError(err);
-        rejectReady(err);
-      });
-      void this.#exited?.then(() => rejectReady(new Error('pylogging worker exited before it was ready')));
-    });
-    this.#ready.catch(() => {}); // reported above; ready() callers see the rejection
-    // A program that never calls stop() still exits; the exit hook drains the ring. After the listeners: adding a
-    // 'message' listener refs the worker again (measured, Node 20).
-    worker.unref();
-    this.#unregister = onExit(() => this.#drainSync());
-    if (this.queue.overflowBytes > 0) this.queue.drainOverflow().catch(reportError); // records held while none ran
   }
 
   /** Resolves when the worker has built its handlers; rejects (after reporting) when it could not. */
   ready(): Promise<void> {
-    if (!this.#ready) return Promise.reject(new Error('listener not started'));
-    return this.#hold(this.#ready);
+    return this.#host.ready();
   }
 
   /** Puts the sentinel in the ring: the worker handles what is before it, closes its handlers and exits. */
@@ -443,67 +359,11 @@ export class WorkerQueueListener implements ListenerLike {
    * exited. Safe to call twice (gh-114706). Records put after it stay in the ring for a later `start()`.
    */
   stop(): Promise<void> {
-    if (this.#stopping) return this.#stopping;
-    const exited = this.#exited;
-    if (!this.worker || !exited) return Promise.resolve();
-    if (this.running) {
-      try {
-        this.enqueue_sentinel();
-      } catch (err) {
-        reportError(err);
-      }
-    }
-    this.#stopping = this.#hold(exited).finally(() => {
-      this.#unregister?.();
-      this.#unregister = null;
-      this.worker = null;
-      this.#exited = null;
-      this.#stopping = null;
-    });
-    return this.#stopping;
+    return this.#host.stop(() => this.enqueue_sentinel());
   }
 
   /** Resolves once the worker has handled and flushed every record put so far (at once when not running). */
-  async flush(): Promise<void> {
-    const ring = this.#ring;
-    if (this.queue.overflowBytes > 0) await this.#hold(this.queue.drainOverflow());
-    const target = Atomics.load(ring.header, WRITE);
-    if (ring.doneReached(target)) return;
-    await this.#hold(ring.doneAsync(target, () => this.running));
-  }
-
-  /** The `'exit'` hook: blocks until the worker has flushed everything written, the worker died, or the timeout. */
-  #drainSync(): void {
-    if (!this.#alive) return;
-    const ring = this.#ring;
-    const h = ring.header;
-    const deadline = Date.now() + this.#exitMs;
-    Atomics.notify(h, WRITE); // in case the worker is idle
-    const left = this.queue.drainOverflowSync(deadline);
-    if (left > 0) {
-      reportError(new Error(`pylogging worker: ${left} records still waiting for room in the ring at exit were lost`));
-    }
-    if (!ring.doneSync(Atomics.load(h, WRITE), deadline)) {
-      reportError(new Error(`pylogging worker did not drain the ring within ${this.#exitMs / 1000} s at exit`));
-    }
-  }
-
-  // A pending wait on the worker must keep the event loop alive: the worker is unref()'d, and Atomics.waitAsync
-  // does not hold the loop (measured, Node 20: `await Atomics.waitAsync(...).value` alone exits with code 13).
-  async #hold<T>(p: Promise<T>): Promise<T> {
-    this.#ref();
-    try {
-      return await p;
-    } finally {
-      this.#unref();
-    }
-  }
-
-  #ref(): void {
-    if (this.#waiters++ === 0) this.worker?.ref();
-  }
-
-  #unref(): void {
-    if (--this.#waiters === 0) this.worker?.unref();
+  flush(): Promise<void> {
+    return this.#host.flush();
   }
 }

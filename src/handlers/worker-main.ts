@@ -1,141 +1,36 @@
 /**
- * The worker thread of a `WorkerQueueListener` (entry file: `pylogging/worker`). It builds the handlers described in
- * `workerData`, then runs an ordinary {@link QueueListener} over a reader of the shared ring: every record is
- * `handle()`d exactly as CPython's listener thread does. After each batch (the ring ran dry, or `flushEvery`
- * records) it flushes the handlers and publishes DONE, which is what `flush()`, `stop()` and the exit hook of the
- * logging thread wait for.
+ * The worker thread of pylogging's worker host (entry file: `pylogging/worker`; `pylogging/socket-worker` loads this
+ * file too). Started by a WorkerQueueListener, it builds the handlers described in `workerData` and hands them every
+ * record of the shared ring through an ordinary {@link QueueListener}'s `handle()`, as CPython's listener thread
+ * does; started by SocketHandler's `thread` mode, it sends the pickled frames of the ring with a SocketHandler of its
+ * own. Either way one loop (worker-loop.ts) reads the ring, flushes after each batch and publishes DONE, which is
+ * what `flush()`, `stop()` and the exit hook of the logging thread wait for.
  *
  * It exports nothing and is never imported: it is exported only so a bundled application can copy it as a second
- * entry point and pass its location as `WorkerQueueListener`'s `workerUrl` (unbundled, the listener finds it itself).
+ * entry point and pass its location as `WorkerQueueListener`'s `workerUrl` or SocketHandler's `thread.workerUrl`
+ * (unbundled, they find it themselves).
  *
  * @module pylogging/worker
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Handler } from '../core/handler.js';
-import { loggingErrorReport } from '../core/handler.js';
-import { LogRecord } from '../core/record.js';
-import { state } from '../core/state.js';
-import { RingBuffer, SENTINEL, STATE, type BinaryReader } from '../internal/ring-buffer.js';
-import { writeStringSync } from '../internal/sync-write.js';
-import { QueueEmpty, QueueListener, type GetQueue, type QueueItem } from './queue.js';
 import type { WritableLike } from '../core/stream-handler.js';
+import { RingBuffer, STATE } from '../internal/ring-buffer.js';
+import { writeStringSync } from '../internal/sync-write.js';
+import { RecordDecoder } from '../internal/record-decoder.js';
 import { buildHandlers } from '../config/dict-config.js';
 import { preload, resolveName } from '../config/registry.js';
-import { RecordDecoder } from '../internal/record-decoder.js';
+import { QueueListener } from './queue.js';
+import { WorkerLoop } from './worker-loop.js';
+import { FrameSink, RecordSink, report } from './worker-sinks.js';
 import {
+  markStopped,
+  WORKER_DROPPED,
   type WorkerClassSpec,
   type WorkerHandlerSpec,
   type WorkerInit,
   type WorkerMessage,
 } from './worker-protocol.js';
-
-function report(err: unknown): void {
-  if (!state.raiseExceptions) return;
-  try {
-    writeStringSync(2, loggingErrorReport(null, err));
-  } catch {
-    // Nowhere left to report to.
-  }
-}
-
-/**
- * Rebuilds a record from its JSON (the codec's fallback) without running the constructor (Python's `makeLogRecord`,
- * fast path). JSON.parse makes any `__proto__` key an own data property, so giving the parsed object LogRecord's
- * prototype is safe.
- */
-function decode(text: string): LogRecord {
-  // measured (Node 20): Object.assign(Object.create(LogRecord.prototype), parsed) costs ~2 µs more per record
-  return Object.setPrototypeOf(JSON.parse(text) as object, LogRecord.prototype) as LogRecord;
-}
-
-const LINGER_MS = 1;
-const LINGER_POLLS = 4;
-
-/**
- * The worker's side of the ring as a queue for QueueListener: `get()` returns the next record (or `null` for the
- * sentinel) synchronously when one is there, else a promise; `task_done()` advances the "handled" position.
- */
-class RingReader implements GetQueue<QueueItem> {
-  #ring: RingBuffer;
-  #handlers: readonly Handler[];
-  #flushEvery: number;
-  #handled: number;
-  #published: number;
-  #sinceFlush = 0;
-  #chain: Promise<void> = Promise.resolve();
-  readonly #binary: BinaryReader<LogRecord>;
-
-  constructor(ring: RingBuffer, handlers: readonly Handler[], flushEvery: number, decoder: RecordDecoder) {
-    this.#ring = ring;
-    this.#binary = (bytes, view, start, end) => decoder.decode(bytes, view, start, end);
-    this.#handlers = handlers;
-    this.#flushEvery = flushEvery;
-    this.#handled = this.#published = ring.readPosition();
-  }
-
-  get(block = true): QueueItem | Promise<QueueItem> {
-    const item = this.#next();
-    if (item !== undefined) return item;
-    if (!block) throw new QueueEmpty('ring empty');
-    return this.#wait();
-  }
-
-  /** The next record, null for the sentinel, undefined when the ring is empty. Undecodable entries are skipped. */
-  #next(): QueueItem | undefined {
-    for (;;) {
-      try {
-        const entry = this.#ring.read(this.#binary);
-        if (entry === null) return undefined;
-        if (entry === SENTINEL) return null;
-        return typeof entry === 'string' ? decode(entry) : entry;
-      } catch (err) {
-        report(err);
-        this.#handled = this.#ring.readPosition();
-      }
-    }
-  }
-
-  async #wait(): Promise<QueueItem> {
-    void this.batchDone(); // never rejects: failures are reported inside
-    // Linger before going idle: while records keep coming, the logging thread then publishes them without waking us
-    // (a futex wake, a system call, for the first record after each idle wait) and writes ring lines we are not
-    // reading. A record waits at most LINGER_MS more; an idle process polls LINGER_POLLS times, then sleeps.
-    // measured (Node 20.20, 2-CPU VM, 1.2M records to a NullHandler worker): 33 700 wakes and 1.0 µs a logging call
-    // when the worker waited at once; with the linger 0–3 wakes and 0.70–0.72 µs (steady rounds, 2 runs).
-    for (let i = 0; i < LINGER_POLLS; i++) {
-      await this.#ring.lingerForData(LINGER_MS);
-      const item = this.#next();
-      if (item !== undefined) return item;
-    }
-    for (;;) {
-      await this.#ring.waitForData(1000);
-      const item = this.#next();
-      if (item !== undefined) return item;
-    }
-  }
-
-  task_done(): void {
-    this.#handled = this.#ring.readPosition();
-    if (++this.#sinceFlush >= this.#flushEvery) void this.batchDone();
-  }
-
-  /**
-   * Flushes the handlers, then publishes the handled position as DONE. Chained, so the reading goes on while a
-   * slow handler (a network one) delivers; a failed flush is reported and counts as given up.
-   */
-  batchDone(): Promise<void> {
-    const pos = this.#handled;
-    if (pos !== this.#published) {
-      this.#published = pos;
-      this.#sinceFlush = 0;
-      this.#chain = this.#chain
-        .then(() => Promise.all(this.#handlers.map((h) => h.flush())))
-        .catch(report)
-        .then(() => this.#ring.markDone(pos));
-    }
-    return this.#chain;
-  }
-}
 
 /** Synchronous writes to descriptor 1 or 2: a worker's own process.stdout goes through the logging thread. */
 function fdStream(fd: 1 | 2): WritableLike & { name: string } {
@@ -227,18 +122,27 @@ async function build(specs: readonly WorkerHandlerSpec[]): Promise<Handler[]> {
   return out;
 }
 
+/** What the loop hands the ring's entries to: the handlers built from the specs, or a SocketHandler. */
+async function makeSink(init: WorkerInit): Promise<RecordSink | FrameSink> {
+  if (init.kind === 'frames') return new FrameSink(init.socket);
+  const handlers = await build(init.handlers);
+  // Only its handle() is used (the loop reads the ring): the queue it is given is never read.
+  const listener = new QueueListener({ get: () => null }, ...handlers, { respectHandlerLevel: init.respectHandlerLevel });
+  return new RecordSink(listener, new RecordDecoder(init.codec), init.flushEvery);
+}
+
 async function main(): Promise<void> {
   const port = parentPort;
-  if (!port) throw new Error('worker-main.js runs only as a worker thread (WorkerQueueListener starts it)');
+  if (!port) throw new Error('worker-main.js runs only as a worker thread (WorkerQueueListener and SocketHandler start it)');
   const init = workerData as WorkerInit;
   const ring = new RingBuffer(init.sab);
   const send = (m: WorkerMessage): void => port.postMessage(m);
   // STATE = 2 tells the logging thread not to wait for us any more, whatever ends the thread.
-  process.on('exit', () => ring.markStopped());
+  process.on('exit', () => markStopped(ring.header));
   port.on('message', () => {}); // a ref'd port keeps this thread's loop alive while it waits with Atomics.waitAsync
-  let handlers: Handler[];
+  let sink: RecordSink | FrameSink;
   try {
-    handlers = await build(init.handlers);
+    sink = await makeSink(init);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     send({ type: 'error', message: e.message, ...(e.stack !== undefined && { stack: e.stack }) });
@@ -246,19 +150,10 @@ async function main(): Promise<void> {
   }
   ring.prefault(); // before 'ready': the first records logged then meet mapped pages
   Atomics.store(ring.header, STATE, 1);
-  const reader = new RingReader(ring, handlers, init.flushEvery, new RecordDecoder(init.codec));
-  const listener = new QueueListener(reader, ...handlers, { respectHandlerLevel: init.respectHandlerLevel });
   send({ type: 'ready' });
-  listener.start();
-  await listener._thread;
-  await reader.batchDone();
-  for (const h of handlers) {
-    try {
-      await h.close();
-    } catch (err) {
-      report(err);
-    }
-  }
+  await new WorkerLoop(ring, sink, report).run();
+  await sink.close();
+  Atomics.store(ring.header, WORKER_DROPPED, sink.dropped); // what closing gave up too
   process.exit(0);
 }
 

@@ -21,7 +21,8 @@
  *  data: │load tail…│   free   │len│ payload he… │     (one entry wrapping around)
  * ```
  *
- * DONE is the consumer's "handled and flushed" position: producers wait on it to know a record is on disk.
+ * DONE is the consumer's "handled and flushed" position: producers wait on it to know a record is on disk (the
+ * handshake over DONE, STATE and the worker host's own slots is in src/handlers/worker-protocol.ts).
  */
 
 // Each side writes its hot slot (WRITE, READ) on every entry: each slot gets its own 128 bytes (a cache line and
@@ -385,16 +386,17 @@ export class RingBuffer {
   /**
    * Consumer: copies whole binary entries as they are in the ring (length word, payload, padding) into `dst` from
    * `at`, at most `max` bytes, frees them, and returns the bytes copied: one copy for many entries, where read()
-   * copies each. Stops before a text entry or the sentinel (see {@link readSentinel}); 0 when the next entry is one
-   * of those, or the ring is empty; minus the entry's size when the first entry alone is larger than `max`.
+   * copies each, and at most `maxEntries` of them. Stops before a text entry or the sentinel (see
+   * {@link readSentinel}); 0 when the next entry is one of those, or the ring is empty; minus the entry's size when
+   * the first entry alone is larger than `max`.
    */
-  readEntries(dst: Buffer, at: number, max: number): number {
+  readEntries(dst: Buffer, at: number, max: number, maxEntries = Infinity): number {
     const r = this.#r;
     if (r === this.#seenWrite && r === (this.#seenWrite = Atomics.load(this.header, WRITE))) return 0;
     const avail = (this.#seenWrite - r) | 0;
     const mask = this.#mask;
     let n = 0;
-    while (n < avail) {
+    for (let k = 0; n < avail && k < maxEntries; k++) {
       const len = this.#lens[((r + n) & mask) >> 2] as number;
       if (len === SENTINEL_LEN || (len & BINARY) === 0) break;
       const size = 4 + align4(len & ~BINARY);
@@ -468,18 +470,6 @@ export class RingBuffer {
     if (res.async) await res.value;
   }
 
-  /** Consumer: publishes `pos` as handled and flushed, and wakes whoever waits for it. */
-  markDone(pos: number): void {
-    Atomics.store(this.header, DONE, pos | 0);
-    Atomics.notify(this.header, DONE);
-  }
-
-  /** Consumer: marks the consumer gone (STATE = 2) and wakes whoever waits on DONE. */
-  markStopped(): void {
-    Atomics.store(this.header, STATE, 2);
-    Atomics.notify(this.header, DONE);
-  }
-
   /**
    * Either side: makes the kernel map every page of the data area now, so the logging thread does not take a page
    * fault each time its writes reach a page the ring has never used. Each page gets `compareExchange(word, 0, 0)`:
@@ -490,39 +480,5 @@ export class RingBuffer {
   prefault(): void {
     const words = this.#lens;
     for (let i = 0; i < words.length; i += 1024) Atomics.compareExchange(words, i, 0, 0);
-  }
-
-  /**
-   * Producer: resolves once DONE has reached `target`, or when `running()` says the consumer is gone (asked every
-   * 200 ms). Wakes a consumer that lingers or sleeps first.
-   */
-  async doneAsync(target: number, running: () => boolean): Promise<void> {
-    const h = this.header;
-    if (this.doneReached(target)) return;
-    Atomics.notify(h, WRITE);
-    while (running() && !this.doneReached(target)) {
-      const w = waitAsync(h, DONE, Atomics.load(h, DONE), 200);
-      if (w.async) await w.value;
-    }
-  }
-
-  /**
-   * Producer (exit hooks): blocks until DONE has reached `target`, the consumer stopped (STATE 2), or `deadline`
-   * (epoch ms). False on the deadline.
-   */
-  doneSync(target: number, deadline: number): boolean {
-    const h = this.header;
-    Atomics.notify(h, WRITE);
-    while (!this.doneReached(target) && Atomics.load(h, STATE) !== 2) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      Atomics.wait(h, DONE, Atomics.load(h, DONE), Math.min(left, 50));
-    }
-    return true;
-  }
-
-  /** True when DONE has reached `pos` (mod 2^32). */
-  doneReached(pos: number): boolean {
-    return ((Atomics.load(this.header, DONE) - pos) | 0) >= 0;
   }
 }

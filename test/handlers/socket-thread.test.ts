@@ -1,0 +1,93 @@
+/**
+ * SocketHandler's `thread` mode on the one worker host: a start-up burst far beyond the worker SocketHandler's
+ * backlog waits in the ring (back-pressure) and arrives whole; drops are counted exactly and reported with their
+ * cause (the ring and overflow full, here; the peer unreachable, by the worker's SocketHandler).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getLogger, INFO, LogRecord } from '../../src/index.js';
+import { SocketHandler } from '../../src/handlers/socket.js';
+import { loads } from '../../src/internal/unpickle.js';
+import { FrameServer, JsonLinesChild, tempDir } from '../fixtures/socket-helpers.js';
+
+const child = fileURLToPath(new URL('../fixtures/socket-thread-child.js', import.meta.url));
+const counter = fileURLToPath(new URL('../fixtures/frame-counter.js', import.meta.url));
+
+/** Runs the child fixture; resolves with its exit code and stderr. */
+async function runChild(args: string[]): Promise<{ code: number; stderr: string }> {
+  const proc = spawn(process.execPath, [child, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(proc, 'exit')) as [number];
+  return { code, stderr };
+}
+
+describe('SocketHandler({ thread: true }): a start-up burst to a live peer', () => {
+  test('100,000 records logged before the worker started arrive, every one, in order, with the default capacity', async () => {
+    const n = 100_000;
+    const peer = new JsonLinesChild(spawn(process.execPath, [counter, String(n)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const [{ port }] = (await peer.waitFor(1)) as [{ port: number }];
+    const h = new SocketHandler('127.0.0.1', port, { thread: true }); // capacity 1000: the worker's backlog
+    const errors: unknown[] = [];
+    h.handleError = (_r, err) => void errors.push(err);
+    const log = getLogger('thread.burst');
+    log.propagate = false;
+    log.setLevel(INFO);
+    log.addHandler(h);
+    for (let i = 0; i < n; i++) log.info('record %d', i);
+    await h.flush();
+    const [, got] = await peer.waitFor(2);
+    assert.deepEqual(got, { frames: n, outOfOrder: -1 });
+    assert.equal(h.dropped, 0);
+    assert.deepEqual(errors, []);
+    log.removeHandler(h);
+    await h.close();
+    await peer.stop();
+  });
+
+  test('the same burst with no flush or close: the exit hook delivers it all (child process)', async () => {
+    const server = new FrameServer();
+    const port = await server.listen();
+    const { code, stderr } = await runChild(['natural', String(port), '100000', '1000']);
+    await server.waitFor(100_000);
+    assert.equal(code, 0, stderr);
+    assert.equal(server.frames.length, 100_000);
+    assert.equal((loads(server.frames[99_999] as Buffer) as Record<string, unknown>)['msg'], 'record 99999 of 100000');
+    assert.doesNotMatch(stderr, /dropped|lost|did not/);
+    await server.close();
+  });
+});
+
+describe('SocketHandler({ thread: true }): drops are exact and say why', () => {
+  test('peer down: every record is given up by the worker, counted once, reported as unreachable (child process)', async () => {
+    const tmp = tempDir();
+    const { code, stderr } = await runChild(['natural', join(tmp.dir, 'nobody.sock'), '5000', '1000']);
+    assert.equal(code, 0, stderr);
+    const counts = [...stderr.matchAll(/^RecordsDroppedError: .*: (\d+) records? dropped \(([^)]*)\)$/gm)].map((m) => [Number(m[1]), m[2]]);
+    assert.ok(counts.length > 0, stderr);
+    assert.equal(counts.reduce((a, [k]) => a + (k as number), 0), 5000, stderr);
+    for (const [, why] of counts) assert.equal(why, 'the peer was unreachable');
+    tmp.remove();
+  });
+
+  test('peer down and the ring full: the records that did not fit are counted here, the rest by the worker; the total is exact', async () => {
+    const tmp = tempDir();
+    const h = new SocketHandler(join(tmp.dir, 'nobody.sock'), null, { capacity: 10, thread: { bufferSize: 4096, overflowSize: 0 } });
+    const errors: unknown[] = [];
+    h.handleError = (_r, err) => void errors.push(err);
+    const n = 2000; // the worker holds 10 (its capacity) and stops taking: the 4 KiB ring fills, the rest is dropped here
+    for (let i = 0; i < n; i++) h.emit(new LogRecord('full', 20, '/x.js', 1, `n=${i}`, null, null));
+    await h.flush(); // the worker gives up what it holds and what waits in the ring
+    assert.equal(h.dropped, n);
+    assert.equal(errors.length, 1);
+    const here = Number(/: (\d+) records dropped \(the writer thread could not take them\)/.exec(String(errors[0]))?.[1]);
+    assert.ok(here > n - 40 && here < n, String(errors[0]));
+    await h.close();
+    assert.equal(h.dropped, n);
+    tmp.remove();
+  });
+});
