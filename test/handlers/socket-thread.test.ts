@@ -67,10 +67,12 @@ describe('SocketHandler({ thread: true }): drops are exact and say why', () => {
     const tmp = tempDir();
     const { code, stderr } = await runChild(['natural', join(tmp.dir, 'nobody.sock'), '5000', '1000']);
     assert.equal(code, 0, stderr);
-    const counts = [...stderr.matchAll(/^RecordsDroppedError: .*: (\d+) records? dropped \(([^)]*)\)$/gm)].map((m) => [Number(m[1]), m[2]]);
+    const counts = [...stderr.matchAll(/^RecordsDroppedError: .*?: (\d+) records? dropped \((.*)\)$/gm)].map((m) => [Number(m[1]), m[2]]);
     assert.ok(counts.length > 0, stderr);
     assert.equal(counts.reduce((a, [k]) => a + (k as number), 0), 5000, stderr);
-    for (const [, why] of counts) assert.equal(why, 'the peer was unreachable');
+    // The worker's SocketHandler keeps `capacity` (1000) frames while the peer is down; a flush gives the rest up as
+    // "the backlog was full", the in-process handler's reason too. Either way the peer is named as unreachable.
+    for (const [, why] of counts) assert.match(String(why), /^the peer was unreachable(?:$|: \d+; the backlog was full \(64 MiB, capacity 1000\): \d+$)/);
     tmp.remove();
   });
 
