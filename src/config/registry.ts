@@ -173,12 +173,39 @@ function splitJsRef(ref: string): [spec: string, path: string[]] {
   return [ref.slice(0, i), ref.slice(i + 1).split('.')];
 }
 
+/** package.json "exports" of pylogging itself: subpath → the file under the build directory (`./otel` → `otel.js`). */
+let ownExports: ReadonlyMap<string, string> | null = null;
+
+/**
+ * The file of pylogging's own entry point `spec` (`pylogging`, `pylogging/otel`) in the build this module belongs
+ * to, or null. A config naming pylogging's own classes gets the classes of the copy of pylogging that runs the
+ * config: with the package resolved from the cwd instead, a second copy (a nested install, or the source build next
+ * to the bundled one) would give classes that fail every `instanceof Handler` check.
+ */
+function ownEntryUrl(spec: string): string | null {
+  if (spec !== 'pylogging' && !spec.startsWith('pylogging/')) return null;
+  if (ownExports === null) {
+    const pkg = requireHere('../../../package.json') as { exports?: Record<string, unknown> };
+    const map = new Map<string, string>();
+    for (const [key, target] of Object.entries(pkg.exports ?? {})) {
+      const file = typeof target === 'object' && target !== null ? (target as { default?: unknown }).default : target;
+      const m = typeof file === 'string' ? /^\.\/build\/[^/]+\/(.+\.js)$/.exec(file) : null;
+      if (m) map.set(`pylogging${key.slice(1)}`, m[1] as string);
+    }
+    ownExports = map;
+  }
+  const file = ownExports.get(spec);
+  return file === undefined ? null : new URL(`../${file}`, import.meta.url).href;
+}
+
 /** The URL `import()` gets for a module specifier: relative and absolute paths are resolved against the cwd. */
 function specUrl(spec: string): string {
   if (spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec)) {
     return pathToFileURL(resolvePath(process.cwd(), spec)).href;
   }
   if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) return spec; // file:, node:, data:
+  const own = ownEntryUrl(spec);
+  if (own !== null) return own;
   try {
     // Bare package names resolve from the application (the cwd), not from pylogging's own node_modules.
     return pathToFileURL(createRequire(join(process.cwd(), 'noop.js')).resolve(spec)).href;
