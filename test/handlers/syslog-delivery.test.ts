@@ -1,0 +1,157 @@
+/**
+ * SysLogHandler over TCP on the shared delivery component (issue #16): a start-up burst to a live collector arrives
+ * whole; against a collector that accepts and never reads, `close()`, `shutdown()` and a natural exit give up within
+ * the documented bound and report exactly what they gave up; with the collector down the backlog stays within its
+ * byte bound and the drop count is exact.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { getLogger, INFO, LogRecord, RecordsDroppedError, shutdown, type Logger } from '../../src/index.js';
+import { SysLogHandler, type SysLogHandlerOptions } from '../../src/handlers/syslog.js';
+import {
+  CountingCollector, recordsReported, recordsReportedInText, refusedPort,
+} from '../helpers/collectors.js';
+
+/** Fails before the port of SysLogHandler onto the shared delivery component (issue #16). */
+const TODO = { todo: 'until the delivery port', timeout: 20_000 };
+const CHILD = fileURLToPath(new URL('../fixtures/giveup-child.js', import.meta.url));
+
+/**
+ * The documented bound on giving up against a hung collector with the default `timeout`
+ * (docs/handlers/syslog.md), plus slack for a loaded machine.
+ */
+const BOUND_S = 5;
+const SLACK_S = 2;
+/** The default byte bound of the backlog (docs/handlers/syslog.md). */
+const BACKLOG_BYTES = 16 * 2 ** 20;
+
+/** A SysLogHandler whose reports are collected instead of printed. */
+function handler(options: SysLogHandlerOptions): { h: SysLogHandler; errors: unknown[] } {
+  const h = new SysLogHandler({ socktype: 'stream', ...options });
+  const errors: unknown[] = [];
+  h.handleError = (_r, err): void => void errors.push(err);
+  return { h, errors };
+}
+
+function loggerFor(name: string, h: SysLogHandler): Logger {
+  const log = getLogger(name);
+  log.setLevel(INFO);
+  log.propagate = false;
+  log.addHandler(h);
+  return log;
+}
+
+/** Seconds `work` took. */
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await work();
+  return (performance.now() - t0) / 1000;
+}
+
+// ~20 MB: more than a stalled loopback connection's kernel buffers take (writes stall after ~4 MB here).
+const STALL_RECORDS = 400;
+const STALL_SIZE = 50_000;
+
+describe('SysLogHandler over TCP: a start-up burst arrives whole', { timeout: 30_000 }, () => {
+  test('100,000 records logged in one synchronous loop before the connection exists all arrive, none reported', TODO, async () => {
+    const collector = await CountingCollector.start();
+    try {
+      const { h, errors } = handler({ address: ['127.0.0.1', collector.port] });
+      const log = loggerFor('syslog.burst', h);
+      for (let i = 0; i < 100_000; i++) log.info('start-up record %d', i);
+      await h.close();
+      await collector.allClosed();
+      assert.equal(collector.records, 100_000);
+      assert.equal(h.dropped, 0);
+      assert.deepEqual(errors, []);
+      log.removeHandler(h);
+    } finally {
+      await collector.close();
+    }
+  });
+});
+
+describe('SysLogHandler over TCP: a collector that accepts and never reads', () => {
+  for (const how of ['close', 'shutdown'] as const) {
+    test(`${how}() gives up within the bound and reports exactly what it gave up`, TODO, async () => {
+      const collector = await CountingCollector.start({ read: false });
+      try {
+        const { h, errors } = handler({ address: ['127.0.0.1', collector.port] });
+        const log = loggerFor(`syslog.stall.${how}`, h);
+        const pad = 'x'.repeat(STALL_SIZE);
+        for (let i = 0; i < STALL_RECORDS; i++) log.info('record %d %s', i, pad);
+        const took = await timed(() => (how === 'close' ? h.close() : shutdown([h])));
+        assert.ok(took < BOUND_S + SLACK_S, `${how}() took ${took.toFixed(1)} s`);
+        // Every record either reached the collector's kernel (read now) or was reported as given up: none vanished.
+        collector.resume();
+        await collector.allClosed();
+        const given = recordsReported(errors);
+        assert.ok(given > 0, 'something was given up');
+        assert.ok(errors.every((e) => e instanceof RecordsDroppedError), String(errors[0]));
+        assert.equal(collector.records + given, STALL_RECORDS, `delivered ${collector.records}, reported ${given}`);
+        assert.equal(h.dropped, given);
+        log.removeHandler(h);
+      } finally {
+        await collector.close();
+      }
+    });
+  }
+
+  test('a natural exit is not held up past the bound, and the exit report counts what was lost', TODO, async () => {
+    const collector = await CountingCollector.start({ read: false });
+    const child = spawn(process.execPath, [CHILD, 'syslog', String(collector.port), String(STALL_RECORDS), String(STALL_SIZE)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const took = await timed(() => once(child, 'exit'));
+      assert.equal(child.exitCode, 0, stderr);
+      assert.ok(took < BOUND_S + SLACK_S, `exit took ${took.toFixed(1)} s`);
+      collector.resume();
+      await collector.allClosed();
+      const { reports, records } = recordsReportedInText(stderr);
+      assert.match(stderr, /RecordsDroppedError: SysLogHandler/);
+      assert.ok(reports <= 2, stderr);
+      assert.equal(collector.records + records, STALL_RECORDS, `delivered ${collector.records}, reported ${records}`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+      await collector.close();
+    }
+  });
+});
+
+describe('SysLogHandler over TCP: the collector is down', { timeout: 30_000 }, () => {
+  test('the backlog stays within its byte bound and every record is counted once, in one report', TODO, async () => {
+    const port = await refusedPort();
+    const { h, errors } = handler({ address: ['127.0.0.1', port] });
+    const log = loggerFor('syslog.down', h);
+    // 4,000 records of 10 KB: 40 MB offered, far over the default bound; each encoded record is its own ArrayBuffer.
+    const n = 4000;
+    const pad = 'y'.repeat(10_000);
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < n; i++) log.info('record %d %s', i, pad);
+    const grown = process.memoryUsage().arrayBuffers - before;
+    await h.close();
+    assert.ok(grown <= BACKLOG_BYTES + (1 << 20), `the backlog grew by ${grown} bytes, bound ${BACKLOG_BYTES}`);
+    assert.equal(h.dropped, n);
+    assert.equal(recordsReported(errors), n);
+    assert.equal(errors.length, 1, errors.map(String).join('\n'));
+    assert.match(String(errors[0]), new RegExp(`dropped ${n} records: .*unreachable`));
+    log.removeHandler(h);
+  });
+
+  test('records logged after a flush() that gave up are counted and reported too', async () => {
+    const port = await refusedPort();
+    const { h, errors } = handler({ address: ['127.0.0.1', port] });
+    for (let i = 0; i < 10; i++) h.handle(new LogRecord('down', 20, 'x.js', 1, 'r%d', [i], null));
+    await h.flush();
+    for (let i = 0; i < 5; i++) h.handle(new LogRecord('down', 20, 'x.js', 1, 'r%d', [i], null));
+    await h.close();
+    assert.equal(h.dropped, 15);
+    assert.equal(recordsReported(errors), 15);
+  });
+});
