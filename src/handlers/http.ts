@@ -14,12 +14,11 @@ import { http as httpModule, https as httpsModule } from '../internal/builtins.j
 import { ValueError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
 import { RecordsDroppedError } from '../core/errors.js';
-import { batchConfig, batchFailed, sendOnLoopEnd, type BatchConfig } from '../internal/batch.js';
+import { Batcher, batchConfig, batchFailed, lostAtExit, type Batch } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
 import { floatRepr, safeRepr, str } from '../core/repr.js';
 import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
-import { onExit } from '../internal/exit.js';
 import { pyStr, pyTupleStr, urlencode } from '../internal/urlencode.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 
@@ -149,16 +148,6 @@ interface Request {
   count?: number;
 }
 
-/** A batch being collected: its records encoded, when it started (clock seconds), and how it ends early. */
-interface PendingBatch {
-  first: LogRecord;
-  parts: string[];
-  started: number;
-  timer: ReturnType<typeof setTimeout> | null;
-  offExit: () => void;
-  offLoopEnd: () => void;
-}
-
 // http.client `_contains_disallowed_url_pchar_re`: putrequest() refuses control characters and space in the URL.
 // eslint-disable-next-line no-control-regex
 const DISALLOWED_URL = /[\x00-\x20\x7f]/;
@@ -257,9 +246,7 @@ export class HTTPHandler extends Handler {
   readonly #delivery: Delivery<Request>;
   #connection: HTTPConnection | null = null;
   #lastDropped: LogRecord | null = null;
-  readonly #batchConfig: BatchConfig | null;
-  readonly #clock: Clock;
-  #batch: PendingBatch | null = null;
+  readonly #batcher: Batcher<string, null> | null;
   /** Delivery counts requests; a dropped batch held `count` records: the difference, total and this episode. */
   #batchDropExtra = 0;
   #episodeDropExtra = 0;
@@ -289,8 +276,13 @@ export class HTTPHandler extends Handler {
     this.context = context;
     this.timeout = timeout;
     this.#json = options.json ?? false;
-    this.#batchConfig = batch;
-    this.#clock = options.clock ?? systemClock;
+    this.#batcher =
+      batch === null
+        ? null
+        : new Batcher(batch, options.clock ?? systemClock, {
+            send: (b) => this.#sendBatch(b),
+            lost: (b) => this.handleError(b.first, lostAtExit('HTTPHandler', b.parts.length)),
+          });
     // http.client putrequest(): IPv6 literals in brackets; the port only when it is not the scheme's default.
     const h = hostname.includes(':') ? `[${hostname}]` : hostname;
     this.#hostHeader = port === (secure ? 443 : 80) ? h : `${h}:${port}`;
@@ -341,8 +333,8 @@ export class HTTPHandler extends Handler {
     try {
       if (this.#delivery.closed) throw new Error('HTTPHandler is closed');
       const fields = this.mapLogRecord(record);
-      if (this.#batchConfig !== null) {
-        this.#addToBatch(this.#batchConfig, record, this.#json ? safeJson(fields) : urlencode(formEntries(fields)));
+      if (this.#batcher !== null) {
+        this.#batcher.add(record, this.#json ? safeJson(fields) : urlencode(formEntries(fields)), () => null);
         return;
       }
       let path = this.url;
@@ -367,7 +359,7 @@ export class HTTPHandler extends Handler {
    * the batch being collected is sent now, however small.
    */
   override flush(): Promise<void> {
-    this.#sendBatch();
+    this.#batcher?.sendNow();
     return this.#delivery.flush();
   }
 
@@ -377,7 +369,7 @@ export class HTTPHandler extends Handler {
    */
   override close(): Promise<void> {
     const base = super.close();
-    this.#sendBatch();
+    this.#batcher?.sendNow();
     return Promise.all([base, this.#delivery.close()]).then(() => undefined);
   }
 
@@ -386,34 +378,8 @@ export class HTTPHandler extends Handler {
     return this.#delivery.dropped + this.#batchDropExtra;
   }
 
-  /** Adds an encoded record to the batch; sends the batch when it is full or (by `clock`) `maxDelay` old. */
-  #addToBatch(cfg: BatchConfig, record: LogRecord, part: string): void {
-    const now = this.#clock.now();
-    if (this.#batch !== null && now - this.#batch.started >= cfg.maxDelay) this.#sendBatch();
-    let b = this.#batch;
-    if (b === null) {
-      const send = (): void => this.#sendBatch();
-      b = this.#batch = {
-        first: record,
-        parts: [],
-        started: now,
-        timer: cfg.maxDelay === Infinity ? null : setTimeout(send, cfg.maxDelay * 1000).unref(),
-        offLoopEnd: sendOnLoopEnd(send),
-        offExit: onExit(() => this.#lostAtExit()),
-      };
-    }
-    b.parts.push(part);
-    if (b.parts.length >= cfg.maxRecords) this.#sendBatch();
-  }
-
-  /** Queues the batch being collected as one request (no-op without one). Never throws. */
-  #sendBatch(): void {
-    const b = this.#batch;
-    if (b === null) return;
-    this.#batch = null;
-    if (b.timer !== null) clearTimeout(b.timer);
-    b.offLoopEnd();
-    b.offExit();
+  /** Queues a complete batch as one request. Never throws. */
+  #sendBatch(b: Batch<string, null>): void {
     const count = b.parts.length;
     try {
       const body = this.#json ? `[${b.parts.join(',')}]` : b.parts.join('\n');
@@ -427,15 +393,6 @@ export class HTTPHandler extends Handler {
     } catch (err) {
       this.handleError(b.first, batchFailed('HTTPHandler could not deliver a batch', count, err));
     }
-  }
-
-  /** At process exit (`process.exit()`, uncaught exception) a batch still being collected is lost: say so. */
-  #lostAtExit(): void {
-    const b = this.#batch;
-    if (b === null) return;
-    this.#batch = null;
-    const n = b.parts.length;
-    this.handleError(b.first, new RecordsDroppedError(`HTTPHandler lost ${n} record(s): still batched at process exit`, n));
   }
 
   async #send(req: Request): Promise<void> {

@@ -6,12 +6,11 @@ import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { Handler } from '../core/handler.js';
 import { RecordsDroppedError, ValueError } from '../core/errors.js';
-import { batchConfig, batchFailed, sendOnLoopEnd, type BatchConfig } from '../internal/batch.js';
+import { Batcher, batchConfig, batchFailed, lostAtExit, type Batch } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
 import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
-import { onExit } from '../internal/exit.js';
 import { sendOnce } from '../internal/smtp-client.js';
 import { buildMessage, checkAddress, checkHeaderValue, formatDate } from '../internal/smtp-message.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
@@ -84,17 +83,6 @@ interface Mail {
   count?: number;
 }
 
-/** A digest being collected: the formatted records, its subject, when it started (clock seconds). */
-interface PendingDigest {
-  first: LogRecord;
-  subject: string;
-  parts: string[];
-  started: number;
-  timer: ReturnType<typeof setTimeout> | null;
-  offExit: () => void;
-  offLoopEnd: () => void;
-}
-
 const SMTP_KEYS = optionKeys<SMTPHandlerOptions>()([
   'credentials', 'secure', 'timeout', 'implicitTLS', 'tls', 'capacity', 'batch', 'clock',
 ]);
@@ -154,9 +142,8 @@ export class SMTPHandler extends Handler {
   readonly #tls: SMTPTLSOptions;
   readonly #delivery: Delivery<Mail>;
   #lastDropped: LogRecord | null = null;
-  readonly #batchConfig: BatchConfig | null;
-  readonly #clock: Clock;
-  #digest: PendingDigest | null = null;
+  /** The digest being collected; its head is the subject of its first record. */
+  readonly #batcher: Batcher<string, string> | null;
   /** Delivery counts mails; a dropped digest held `count` records: the difference, total and this episode. */
   #batchDropExtra = 0;
   #episodeDropExtra = 0;
@@ -204,8 +191,14 @@ export class SMTPHandler extends Handler {
     }
     this.#implicitTLS = options.implicitTLS ?? false;
     this.#tls = options.tls ?? { rejectUnauthorized: false };
-    this.#batchConfig = batchConfig(options.batch, 10);
-    this.#clock = options.clock ?? systemClock;
+    const batch = batchConfig(options.batch, 10);
+    this.#batcher =
+      batch === null
+        ? null
+        : new Batcher(batch, options.clock ?? systemClock, {
+            send: (d) => this.#sendDigest(d),
+            lost: (d) => this.handleError(d.first, lostAtExit('SMTPHandler', d.parts.length)),
+          });
     this.#delivery = new Delivery<Mail>({
       capacity: options.capacity ?? 100,
       write: (mail) => this.#send(mail),
@@ -228,8 +221,8 @@ export class SMTPHandler extends Handler {
   override emit(record: LogRecord): void {
     try {
       if (this.#delivery.closed) throw new Error('SMTPHandler is closed');
-      if (this.#batchConfig !== null) {
-        this.#addToDigest(this.#batchConfig, record, this.format(record));
+      if (this.#batcher !== null) {
+        this.#batcher.add(record, this.format(record), () => this.#digestSubject(record));
         return;
       }
       const subject = this.getSubject(record);
@@ -252,7 +245,7 @@ export class SMTPHandler extends Handler {
    * is mailed now, however small.
    */
   override flush(): Promise<void> {
-    this.#sendDigest();
+    this.#batcher?.sendNow();
     return this.#delivery.flush();
   }
 
@@ -262,7 +255,7 @@ export class SMTPHandler extends Handler {
    */
   override close(): Promise<void> {
     const base = super.close();
-    this.#sendDigest();
+    this.#batcher?.sendNow();
     return Promise.all([base, this.#delivery.close()]).then(() => undefined);
   }
 
@@ -271,45 +264,23 @@ export class SMTPHandler extends Handler {
     return this.#delivery.dropped + this.#batchDropExtra;
   }
 
-  /** Adds a formatted record to the digest; mails the digest when it is full or (by `clock`) `maxDelay` old. */
-  #addToDigest(cfg: BatchConfig, record: LogRecord, text: string): void {
-    const now = this.#clock.now();
-    if (this.#digest !== null && now - this.#digest.started >= cfg.maxDelay) this.#sendDigest();
-    let d = this.#digest;
-    if (d === null) {
-      const s = this.getSubject(record);
-      const subject = typeof s === 'string' ? s : str(s);
-      // What buildMessage would refuse later, refused now for this record (no header injection, no lost digest).
-      for (const v of [this.fromaddr, this.toaddrs.join(','), subject]) checkHeaderValue(v);
-      const send = (): void => this.#sendDigest();
-      d = this.#digest = {
-        first: record,
-        subject,
-        parts: [],
-        started: now,
-        timer: cfg.maxDelay === Infinity ? null : setTimeout(send, cfg.maxDelay * 1000).unref(),
-        offLoopEnd: sendOnLoopEnd(send),
-        offExit: onExit(() => this.#lostAtExit()),
-      };
-    }
-    d.parts.push(text);
-    if (d.parts.length >= cfg.maxRecords) this.#sendDigest();
+  /** The subject of a digest starting with `record`; refuses now what buildMessage would refuse later. */
+  #digestSubject(record: LogRecord): string {
+    const s = this.getSubject(record);
+    const subject = typeof s === 'string' ? s : str(s);
+    // No header injection, and no digest lost later for a bad header: the record that would start it is refused.
+    for (const v of [this.fromaddr, this.toaddrs.join(','), subject]) checkHeaderValue(v);
+    return subject;
   }
 
-  /** Builds the digest being collected into one mail and queues it (no-op without one). Never throws. */
-  #sendDigest(): void {
-    const d = this.#digest;
-    if (d === null) return;
-    this.#digest = null;
-    if (d.timer !== null) clearTimeout(d.timer);
-    d.offLoopEnd();
-    d.offExit();
+  /** Builds a complete digest into one mail and queues it. Never throws. */
+  #sendDigest(d: Batch<string, string>): void {
     const count = d.parts.length;
     try {
       const raw = buildMessage({
         from: this.fromaddr,
         to: this.toaddrs,
-        subject: d.subject,
+        subject: d.head,
         date: formatDate(new Date()),
         body: d.parts.join('\n'),
       });
@@ -321,15 +292,6 @@ export class SMTPHandler extends Handler {
     } catch (err) {
       this.handleError(d.first, batchFailed('SMTPHandler could not deliver a digest', count, err));
     }
-  }
-
-  /** At process exit (`process.exit()`, uncaught exception) a digest still being collected is lost: say so. */
-  #lostAtExit(): void {
-    const d = this.#digest;
-    if (d === null) return;
-    this.#digest = null;
-    const n = d.parts.length;
-    this.handleError(d.first, new RecordsDroppedError(`SMTPHandler lost ${n} record(s): still batched at process exit`, n));
   }
 
   async #send(mail: Mail): Promise<void> {

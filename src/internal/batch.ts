@@ -1,10 +1,14 @@
 /**
- * What HTTPHandler's and SMTPHandler's opt-in batching share: option validation, the "send what waits when the
- * event loop runs dry" hook, and the one report for a batch given up.
+ * HTTPHandler's and SMTPHandler's opt-in batching (one request / one mail for several records): option validation,
+ * the batch being collected ({@link Batcher}: cut by count, by age on the injected clock, on flush, when the event
+ * loop runs dry; reported as lost at process exit), and the one report for a batch given up.
  */
 import { checkOptions, optionKeys } from './options.js';
 import { RecordsDroppedError } from '../core/errors.js';
+import type { LogRecord } from '../core/record.js';
 import { safeRepr } from '../core/repr.js';
+import type { Clock } from './clock.js';
+import { onExit } from './exit.js';
 
 /** `batch` options as the handlers accept them. */
 export interface BatchOptions {
@@ -64,4 +68,93 @@ export function sendOnLoopEnd(send: () => void): () => void {
 export function batchFailed(what: string, count: number, err: unknown): RecordsDroppedError {
   const why = err instanceof Error ? err.message : safeRepr(err);
   return new RecordsDroppedError(`${what} of ${count} record(s): ${why}`, count, { cause: err });
+}
+
+/** A batch: its first record, what was computed when it started (SMTP's subject), the encoded records. */
+export interface Batch<P, H> {
+  readonly first: LogRecord;
+  readonly head: H;
+  readonly parts: P[];
+}
+
+/** Where a {@link Batcher} hands its batches. Neither may throw. */
+export interface BatchSink<P, H> {
+  /** A batch is complete (full, old, flushed, or the event loop ran dry): queue it for delivery. */
+  send(batch: Batch<P, H>): void;
+  /** The process is exiting with this batch still being collected: nothing asynchronous can run, report it. */
+  lost(batch: Batch<P, H>): void;
+}
+
+interface Collecting<P, H> extends Batch<P, H> {
+  readonly started: number;
+  readonly timer: ReturnType<typeof setTimeout> | null;
+  readonly offLoopEnd: () => void;
+  readonly offExit: () => void;
+}
+
+/**
+ * The batch being collected. A batch is sent when it holds `maxRecords` records, when a record arrives and the
+ * batch is `maxDelay` seconds old by the handler's clock (so a long synchronous burst still cuts batches on time),
+ * when its `unref()`'d `maxDelay` timer fires, on {@link sendNow}, and when the event loop runs dry.
+ */
+export class Batcher<P, H> {
+  #batch: Collecting<P, H> | null = null;
+
+  constructor(
+    readonly config: BatchConfig,
+    private readonly clock: Clock,
+    private readonly sink: BatchSink<P, H>,
+  ) {}
+
+  /**
+   * Adds an encoded record. `head` runs when the record starts a new batch; if it throws, the record is refused
+   * (the caller reports it) and no batch is started.
+   */
+  add(record: LogRecord, part: P, head: () => H): void {
+    const cfg = this.config;
+    const now = this.clock.now();
+    if (this.#batch !== null && now - this.#batch.started >= cfg.maxDelay) this.sendNow();
+    let b = this.#batch;
+    if (b === null) {
+      const h = head();
+      const send = (): void => this.sendNow();
+      b = this.#batch = {
+        first: record,
+        head: h,
+        parts: [],
+        started: now,
+        timer: cfg.maxDelay === Infinity ? null : setTimeout(send, cfg.maxDelay * 1000).unref(),
+        offLoopEnd: sendOnLoopEnd(send),
+        offExit: onExit(() => this.#lostAtExit()),
+      };
+    }
+    b.parts.push(part);
+    if (b.parts.length >= cfg.maxRecords) this.sendNow();
+  }
+
+  /** Hands the batch being collected to the sink now, however small (no-op without one). */
+  sendNow(): void {
+    const b = this.#take();
+    if (b !== null) this.sink.send(b);
+  }
+
+  #lostAtExit(): void {
+    const b = this.#take();
+    if (b !== null) this.sink.lost(b);
+  }
+
+  #take(): Collecting<P, H> | null {
+    const b = this.#batch;
+    if (b === null) return null;
+    this.#batch = null;
+    if (b.timer !== null) clearTimeout(b.timer);
+    b.offLoopEnd();
+    b.offExit();
+    return b;
+  }
+}
+
+/** The report for a batch still being collected at process exit. */
+export function lostAtExit(owner: string, count: number): RecordsDroppedError {
+  return new RecordsDroppedError(`${owner} lost ${count} record(s): still batched at process exit`, count);
 }
