@@ -8,7 +8,6 @@
  * lower-cases names and adds `accept`, `accept-language`, `sec-fetch-mode`, `user-agent` and gzip.
  */
 import { Buffer } from 'node:buffer';
-import type http from 'node:http';
 import type https from 'node:https';
 import { http as httpModule, https as httpsModule } from '../internal/builtins.js';
 import { ValueError } from '../core/errors.js';
@@ -16,11 +15,15 @@ import { Handler } from '../core/handler.js';
 import { RecordsDroppedError } from '../core/errors.js';
 import { Batcher, batchConfig, batchFailed, lostAtExit, type Batch } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
-import { floatRepr, safeRepr, str } from '../core/repr.js';
 import { systemClock, type Clock } from '../internal/clock.js';
 import { Delivery } from '../internal/delivery.js';
-import { pyStr, pyTupleStr, urlencode } from '../internal/urlencode.js';
+import { urlencode } from '../internal/urlencode.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import {
+  checkUrl, formEntries, safeJson, sendRequest, splitHostPort, type HTTPConnection, type HTTPRequestItem as Request,
+} from './http-request.js';
+
+export { HTTPError, type HTTPConnection } from './http-request.js';
 
 /**
  * TLS settings for HTTPS, standing in for CPython's `ssl.SSLContext`: the CA to trust, a client certificate and
@@ -102,97 +105,6 @@ export interface HTTPBatchOptions {
    * `close()` and process end send. @default 1.0
    */
   maxDelay?: number;
-}
-
-/** Where and how {@link HTTPHandler.getConnection} sends: override it to route through a proxy or custom agent. */
-export interface HTTPConnection {
-  /** `'https:'` when the handler is `secure`, else `'http:'` (Node's `http.request` option). */
-  protocol: 'http:' | 'https:';
-  /** Host name or IP to connect to (IPv6 without brackets). */
-  hostname: string;
-  /** The TCP port: the one in `host`, else 443 or 80. */
-  port: number;
-  /** The agent holding the keep-alive connection. */
-  agent: http.Agent;
-}
-
-/**
- * A response with status 400 or more, reported through `handleError`. `status`, `reason` and the start of the
- * response `body` are kept for `handleError` overrides. Differs from CPython, which ignores the response.
- */
-export class HTTPError extends Error {
-  /** `'HTTPError'`, as urllib's `HTTPError` prints in a report. */
-  override name = 'HTTPError';
-  /** Stable code for callers that branch on it. */
-  readonly code = 'ERR_PYLOGGING_HTTP_STATUS';
-  constructor(
-    /** The HTTP status code (400 or more). */
-    readonly status: number,
-    /** The status line's reason phrase (`'Not Found'`), empty when the server sent none. */
-    readonly reason: string,
-    /** The first 512 bytes of the response body as UTF-8 text, for seeing why the server refused the record. */
-    readonly body: string,
-  ) {
-    // urllib's wording: "HTTP Error 404: Not Found"
-    super(`HTTP Error ${status}: ${reason}${body ? ` (response: ${JSON.stringify(body)})` : ''}`);
-  }
-}
-
-interface Request {
-  /** The record, or a batch's first record. */
-  record: LogRecord;
-  path: string;
-  body: Buffer | null;
-  contentType: string;
-  /** Records in a batch; absent for a single record (batching off). */
-  count?: number;
-}
-
-// http.client `_contains_disallowed_url_pchar_re`: putrequest() refuses control characters and space in the URL.
-// eslint-disable-next-line no-control-regex
-const DISALLOWED_URL = /[\x00-\x20\x7f]/;
-// CPython encodes the request line as ASCII; non-ASCII raises UnicodeEncodeError.
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
-// Record attributes that are Python floats although a JS number does not say so (CPython 3.13 LogRecord).
-const FLOAT_FIELDS = new Set(['created', 'msecs', 'relativeCreated']);
-const MAX_ERROR_BODY = 512;
-
-/** CPython's `http.client.HTTPConnection._get_hostport`: `host`, `host:port`, `[v6]:port`; empty port → default. */
-function splitHostPort(host: string, defaultPort: number): [string, number] {
-  let port = defaultPort;
-  const i = host.lastIndexOf(':');
-  const j = host.lastIndexOf(']');
-  if (i > j) {
-    const p = host.slice(i + 1);
-    if (p !== '') {
-      if (!/^[0-9]+$/.test(p)) throw new ValueError(`nonnumeric port: '${p}'`);
-      port = Number(p);
-    }
-    host = host.slice(0, i);
-  }
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  return [host, port];
-}
-
-function checkUrl(url: string): void {
-  const bad = DISALLOWED_URL.exec(url) ?? NON_ASCII.exec(url);
-  if (bad) throw new ValueError(`URL can't contain control characters or non-ASCII. ${JSON.stringify(url)} (found ${JSON.stringify(bad[0])})`);
-}
-
-/** `JSON.stringify` that never throws: bigints as strings, `undefined` as null, cycles and odd objects as `%s`. */
-function safeJson(value: unknown): string {
-  const seen = new WeakSet<object>();
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v === undefined) return null;
-    if (typeof v === 'bigint') return v.toString();
-    if (typeof v === 'object' && v !== null) {
-      if (seen.has(v)) return '[Circular]';
-      seen.add(v);
-      if (v instanceof Error) return str(v);
-    }
-    return v;
-  });
 }
 
 const HTTP_KEYS = optionKeys<HTTPHandlerOptions>()([
@@ -395,81 +307,8 @@ export class HTTPHandler extends Handler {
     }
   }
 
-  async #send(req: Request): Promise<void> {
-    try {
-      await this.#request(req);
-    } catch (err) {
-      // A keep-alive socket the server closed while idle fails at once; Node's docs advise one retry on a new one.
-      if ((err as { reusedSocket?: boolean }).reusedSocket && isReset(err)) await this.#request(req);
-      else throw err;
-    }
+  #send(req: Request): Promise<void> {
+    const spec = { method: this.method, host: this.host, hostHeader: this.#hostHeader, authorization: this.#authorization, timeout: this.timeout };
+    return sendRequest(this.getConnection(this.host, this.secure), spec, req);
   }
-
-  #request(item: Request): Promise<void> {
-    const conn = this.getConnection(this.host, this.secure);
-    // CPython's header order and casing: putrequest() adds Host and Accept-Encoding, then emit() adds the rest.
-    const headers: Record<string, string> = { Host: this.#hostHeader, 'Accept-Encoding': 'identity' };
-    if (this.method === 'POST' && item.body) {
-      headers['Content-type'] = item.contentType;
-      headers['Content-length'] = String(item.body.length);
-    }
-    if (this.#authorization) headers['Authorization'] = this.#authorization;
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const request = (conn.protocol === 'https:' ? httpsModule() : httpModule()).request({
-        protocol: conn.protocol,
-        hostname: conn.hostname,
-        port: conn.port,
-        method: this.method,
-        path: item.path,
-        headers,
-        agent: conn.agent,
-        setHost: false,
-      });
-      const timer = setTimeout(() => {
-        request.destroy(new Error(`HTTPHandler: no response from ${this.host} within ${this.timeout} s`));
-      }, this.timeout * 1000);
-      const done = (err?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err === undefined) resolve();
-        else reject(err instanceof Error ? err : new Error(safeRepr(err)));
-      };
-      request.on('error', (err: Error & { reusedSocket?: boolean }) => {
-        err.reusedSocket = request.reusedSocket;
-        done(err);
-      });
-      request.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_ERROR_BODY) chunks.push(c);
-          size += c.length;
-        });
-        res.on('error', done);
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status < 400) return done();
-          const text = Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString('utf8');
-          done(new HTTPError(status, res.statusMessage ?? '', text));
-        });
-      });
-      request.end(item.body ?? undefined);
-    });
-  }
-}
-
-function isReset(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return code === 'ECONNRESET' || code === 'EPIPE';
-}
-
-/** Python `str()` of each field; `args` is a tuple and `created`/`msecs`/`relativeCreated` are floats in CPython. */
-function formEntries(fields: Readonly<Record<string, unknown>>): [string, unknown][] {
-  return Object.entries(fields).map(([k, v]): [string, unknown] => {
-    if (k === 'args' && Array.isArray(v)) return [k, pyTupleStr(v)];
-    if (FLOAT_FIELDS.has(k) && typeof v === 'number') return [k, floatRepr(v)];
-    return [k, typeof v === 'string' ? v : pyStr(v)];
-  });
 }
