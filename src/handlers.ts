@@ -87,9 +87,8 @@ export {
   SocketHandler,
   type SocketHandlerOptions,
   type SocketThreadSettings,
-  type DatagramSocket,
 } from './handlers/socket.js';
-export { DatagramHandler } from './handlers/datagram.js';
+export { DatagramHandler, type DatagramSocket } from './handlers/datagram.js';
 export {
   LogRecordReceiver,
   UnpicklingError,

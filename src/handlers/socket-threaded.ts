@@ -1,0 +1,93 @@
+/**
+ * SocketHandler's `thread` mode as its `send` sees it: the frame goes into the worker's ring (socket-thread.ts)
+ * instead of the in-process backlog, and what the ring and overflow cannot take is counted and reported here.
+ */
+import { SocketThread } from './socket-thread.js';
+import { RecordsDroppedError } from '../core/errors.js';
+import { releaseShared } from '../internal/pickle.js';
+import type { SocketHandlerOptions, SocketThreadSettings } from './socket-options.js';
+
+/** What the worker's SocketHandler is built with, read from the logging thread's handler. */
+export interface ThreadPeer {
+  readonly host: string;
+  readonly port: number | null;
+  readonly timeout: number;
+  readonly retryStart: number;
+  readonly retryFactor: number;
+  readonly retryMax: number;
+}
+
+/** The logging thread's end of a threaded SocketHandler. */
+export class ThreadSink {
+  readonly #thread: SocketThread;
+  #lost = 0;
+  #unreported = 0;
+
+  constructor(peer: ThreadPeer, options: SocketHandlerOptions, settings: SocketThreadSettings) {
+    const bufferSize = settings.bufferSize ?? 4 * 1024 * 1024;
+    const overflowSize = settings.overflowSize ?? 16 * 1024 * 1024;
+    const exitTimeout = settings.exitTimeout ?? 10;
+    if (!Number.isInteger(overflowSize) || overflowSize < 0) {
+      throw new RangeError(`thread.overflowSize must be a whole number of bytes >= 0, got ${String(overflowSize)}`);
+    }
+    if (typeof exitTimeout !== 'number' || !(exitTimeout >= 0)) {
+      throw new RangeError(`thread.exitTimeout must be a number of seconds >= 0, got ${String(exitTimeout)}`);
+    }
+    this.#thread = new SocketThread(
+      {
+        host: peer.host,
+        port: peer.port,
+        // the worker's own backlog is bounded in bytes (its default); a record bound only when one was asked for
+        capacity: options.capacity ?? Number.MAX_SAFE_INTEGER,
+        timeout: peer.timeout,
+        retryStart: peer.retryStart,
+        retryFactor: peer.retryFactor,
+        retryMax: peer.retryMax,
+      },
+      {
+        bufferSize,
+        overflowSize,
+        exitTimeout,
+        workerUrl: settings.workerUrl ?? new URL('./socket-thread-main.js', import.meta.url),
+      },
+    );
+  }
+
+  /** Records lost here and in the worker. */
+  get dropped(): number {
+    return this.#lost + this.#thread.workerDropped;
+  }
+
+  /**
+   * Copies the frame into the ring (its slab space is free again at once: no fresh memory per record). A frame the
+   * ring and overflow cannot take is counted; after `close()` it is reported at once.
+   */
+  put(bytes: Buffer, report: (err: RecordsDroppedError) => void, who: string): void {
+    const thread = this.#thread;
+    const kept = thread.put(bytes);
+    releaseShared(bytes);
+    if (kept) return;
+    this.#lost++;
+    this.#unreported++;
+    if (thread.closed) this.#report(report, who, 'the handler is closed');
+  }
+
+  /** The worker's flush: resolves once it delivered or gave up every frame put so far. */
+  async flush(report: (err: RecordsDroppedError) => void, who: string): Promise<void> {
+    await this.#thread.flush();
+    this.#report(report, who, 'the writer thread could not take them');
+  }
+
+  /** Flushes, then stops the worker. */
+  async close(report: (err: RecordsDroppedError) => void, who: string): Promise<void> {
+    await this.#thread.close();
+    this.#report(report, who, 'the writer thread could not take them');
+  }
+
+  #report(report: (err: RecordsDroppedError) => void, who: string, why: string): void {
+    const n = this.#unreported;
+    if (n === 0) return;
+    this.#unreported = 0;
+    report(new RecordsDroppedError(`${who}: ${n} record${n === 1 ? '' : 's'} dropped (${why})`, n));
+  }
+}
