@@ -48,6 +48,8 @@ export class HTTPError extends Error {
 export interface HTTPRequestItem {
   /** The record, or a batch's first record. */
   record: LogRecord;
+  /** Bytes it holds (path and body), for the backlog's byte bound. */
+  size: number;
   path: string;
   body: Buffer | null;
   contentType: string;

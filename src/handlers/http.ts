@@ -12,16 +12,16 @@ import type https from 'node:https';
 import { http as httpModule, https as httpsModule } from '../internal/builtins.js';
 import { ValueError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
-import { RecordsDroppedError } from '../core/errors.js';
 import { Batcher, batchConfig, batchFailed, lostAtExit, type Batch } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
 import { systemClock, type Clock } from '../internal/clock.js';
-import { Delivery } from '../internal/delivery.js';
+import { RequestQueue } from '../internal/request-queue.js';
 import { urlencode } from '../internal/urlencode.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 import {
-  checkUrl, formEntries, safeJson, sendRequest, splitHostPort, type HTTPConnection, type HTTPRequestItem as Request,
+  checkUrl, formEntries, HTTPError, safeJson, sendRequest, splitHostPort, type HTTPConnection, type HTTPRequestItem as Request, type RequestSpec,
 } from './http-request.js';
+import { DEFAULT_MAX_BYTES } from './socket-options.js';
 
 export { HTTPError, type HTTPConnection } from './http-request.js';
 
@@ -66,6 +66,11 @@ export interface HTTPHandlerOptions {
    */
   capacity?: number;
   /**
+   * Most bytes of requests (path and body) kept waiting, besides `capacity`; more are dropped and counted.
+   * @default 64 MiB
+   */
+  maxBytes?: number;
+  /**
    * Beyond CPython, opt-in: POST `mapLogRecord(record)` as an `application/json` body (values as JSON, `undefined`
    * → `null`) instead of a form. Needs `method: 'POST'`. @default false
    */
@@ -108,7 +113,7 @@ export interface HTTPBatchOptions {
 }
 
 const HTTP_KEYS = optionKeys<HTTPHandlerOptions>()([
-  'method', 'secure', 'credentials', 'context', 'timeout', 'capacity', 'json', 'batch', 'clock',
+  'method', 'secure', 'credentials', 'context', 'timeout', 'capacity', 'maxBytes', 'json', 'batch', 'clock',
 ]);
 
 /**
@@ -155,13 +160,9 @@ export class HTTPHandler extends Handler {
   readonly #json: boolean;
   readonly #hostHeader: string;
   readonly #authorization: string | null;
-  readonly #delivery: Delivery<Request>;
+  readonly #queue: RequestQueue<Request>;
   #connection: HTTPConnection | null = null;
-  #lastDropped: LogRecord | null = null;
   readonly #batcher: Batcher<string, null> | null;
-  /** Delivery counts requests; a dropped batch held `count` records: the difference, total and this episode. */
-  #batchDropExtra = 0;
-  #episodeDropExtra = 0;
 
   constructor(host: string, url: string, options: HTTPHandlerOptions = {}) {
     if (new.target === HTTPHandler) checkOptions('HTTPHandler', options, HTTP_KEYS);
@@ -201,16 +202,16 @@ export class HTTPHandler extends Handler {
     this.#authorization = this.credentials
       ? `Basic ${Buffer.from(`${this.credentials[0]}:${this.credentials[1]}`, 'utf8').toString('base64')}`
       : null;
-    this.#delivery = new Delivery<Request>({
+    this.#queue = new RequestQueue<Request>({
       capacity: options.capacity ?? 1000,
-      write: (req) => this.#send(req),
-      onError: (err, req) => this.handleError(req.record, req.count === undefined ? err : batchFailed('HTTPHandler could not deliver a batch', req.count, err)),
-      onDrop: (n) => {
-        n += this.#episodeDropExtra;
-        this.#episodeDropExtra = 0;
-        const rec = this.#lastDropped;
-        if (rec) this.handleError(rec, new RecordsDroppedError(`HTTPHandler dropped ${n} record(s): the queue was full`, n));
-      },
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      clock: options.clock ?? systemClock,
+      send: (req) => sendRequest(this.getConnection(this.host, this.secure), this.#spec(), req),
+      // A status >= 400 refuses this record; anything else (refused, reset, no answer in time, TLS) is the server's.
+      peerFailed: (err) => !(err instanceof HTTPError),
+      who: 'HTTPHandler',
+      batchNoun: 'batch',
+      report: (record, err) => this.handleError(record, err),
       teardown: () => this.#connection?.agent.destroy(),
     });
   }
@@ -243,7 +244,7 @@ export class HTTPHandler extends Handler {
   /** Encodes the record now and queues the request; never blocks and never throws. */
   override emit(record: LogRecord): void {
     try {
-      if (this.#delivery.closed) throw new Error('HTTPHandler is closed');
+      if (this.#queue.closed) throw new Error('HTTPHandler is closed');
       const fields = this.mapLogRecord(record);
       if (this.#batcher !== null) {
         this.#batcher.add(record, this.#json ? safeJson(fields) : urlencode(formEntries(fields)), () => null);
@@ -260,7 +261,7 @@ export class HTTPHandler extends Handler {
         if (this.method === 'GET') path += (path.includes('?') ? '&' : '?') + data;
         else body = Buffer.from(data, 'utf8');
       }
-      if (!this.#delivery.push({ record, path, body, contentType })) this.#lastDropped = record;
+      this.#queue.push({ record, path, body, contentType, size: path.length + (body?.length ?? 0) });
     } catch (err) {
       this.handleError(record, err);
     }
@@ -272,7 +273,7 @@ export class HTTPHandler extends Handler {
    */
   override flush(): Promise<void> {
     this.#batcher?.sendNow();
-    return this.#delivery.flush();
+    return this.#queue.flush();
   }
 
   /**
@@ -282,12 +283,12 @@ export class HTTPHandler extends Handler {
   override close(): Promise<void> {
     const base = super.close();
     this.#batcher?.sendNow();
-    return Promise.all([base, this.#delivery.close()]).then(() => undefined);
+    return Promise.all([base, this.#queue.close()]).then(() => undefined);
   }
 
   /** Records dropped because the queue was full or the handler closed (with `batch`, every record of a batch). */
   get dropped(): number {
-    return this.#delivery.dropped + this.#batchDropExtra;
+    return this.#queue.dropped;
   }
 
   /** Queues a complete batch as one request. Never throws. */
@@ -296,19 +297,15 @@ export class HTTPHandler extends Handler {
     try {
       const body = this.#json ? `[${b.parts.join(',')}]` : b.parts.join('\n');
       const contentType = this.#json ? 'application/json' : 'text/plain; charset=utf-8';
-      const req: Request = { record: b.first, path: this.url, body: Buffer.from(body, 'utf8'), contentType, count };
-      if (!this.#delivery.push(req)) {
-        this.#lastDropped = b.first;
-        this.#batchDropExtra += count - 1;
-        this.#episodeDropExtra += count - 1;
-      }
+      const bytes = Buffer.from(body, 'utf8');
+      this.#queue.push({ record: b.first, path: this.url, body: bytes, contentType, count, size: bytes.length });
     } catch (err) {
       this.handleError(b.first, batchFailed('HTTPHandler could not deliver a batch', count, err));
     }
   }
 
-  #send(req: Request): Promise<void> {
-    const spec = { method: this.method, host: this.host, hostHeader: this.#hostHeader, authorization: this.#authorization, timeout: this.timeout };
-    return sendRequest(this.getConnection(this.host, this.secure), spec, req);
+  /** How each request is sent: the method and header values CPython's emit() uses, and the timeout. */
+  #spec(): RequestSpec {
+    return { method: this.method, host: this.host, hostHeader: this.#hostHeader, authorization: this.#authorization, timeout: this.timeout };
   }
 }
