@@ -5,15 +5,16 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { Handler } from '../core/handler.js';
-import { RecordsDroppedError, ValueError } from '../core/errors.js';
+import { ValueError } from '../core/errors.js';
 import { Batcher, batchConfig, batchFailed, lostAtExit, type Batch } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
 import { systemClock, type Clock } from '../internal/clock.js';
-import { Delivery } from '../internal/delivery.js';
+import { RequestQueue, type RequestItem } from '../internal/request-queue.js';
 import { sendOnce } from '../internal/smtp-client.js';
 import { buildMessage, checkAddress, checkHeaderValue, formatDate } from '../internal/smtp-message.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import { DEFAULT_MAX_BYTES } from './socket-options.js';
 
 /** TLS settings beyond CPython's `secure` tuple: CA to trust, `rejectUnauthorized`, SNI `servername`, versions. */
 export type SMTPTLSOptions = Pick<
@@ -49,6 +50,8 @@ export interface SMTPHandlerOptions {
    * so up to `capacity × maxRecords` records may wait. @default 100
    */
   capacity?: number;
+  /** Most bytes of mails kept waiting, besides `capacity`; more are dropped and counted. @default 64 MiB */
+  maxBytes?: number;
   /**
    * Beyond CPython, opt-in: mail several records as one digest (see {@link SMTPBatchOptions}). `null` (the default)
    * sends one mail per record, as CPython. @default null
@@ -75,16 +78,15 @@ export interface SMTPBatchOptions {
   maxDelay?: number;
 }
 
-interface Mail {
-  /** The record, or a digest's first record. */
-  record: LogRecord;
+interface Mail extends RequestItem {
   raw: Buffer;
-  /** Records in a digest; absent for a single record (batching off). */
-  count?: number;
 }
 
+/** nodemailer's codes for a server that cannot be reached or does not answer (a reply from it has `responseCode`). */
+const PEER_FAILURES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS']);
+
 const SMTP_KEYS = optionKeys<SMTPHandlerOptions>()([
-  'credentials', 'secure', 'timeout', 'implicitTLS', 'tls', 'capacity', 'batch', 'clock',
+  'credentials', 'secure', 'timeout', 'implicitTLS', 'tls', 'capacity', 'maxBytes', 'batch', 'clock',
 ]);
 
 /**
@@ -140,13 +142,9 @@ export class SMTPHandler extends Handler {
   timeout: number;
   readonly #implicitTLS: boolean;
   readonly #tls: SMTPTLSOptions;
-  readonly #delivery: Delivery<Mail>;
-  #lastDropped: LogRecord | null = null;
+  readonly #queue: RequestQueue<Mail>;
   /** The digest being collected; its head is the subject of its first record. */
   readonly #batcher: Batcher<string, string> | null;
-  /** Delivery counts mails; a dropped digest held `count` records: the difference, total and this episode. */
-  #batchDropExtra = 0;
-  #episodeDropExtra = 0;
 
   constructor(
     mailhost: string | readonly [string, number],
@@ -199,16 +197,18 @@ export class SMTPHandler extends Handler {
             send: (d) => this.#sendDigest(d),
             lost: (d) => this.handleError(d.first, lostAtExit('SMTPHandler', d.parts.length)),
           });
-    this.#delivery = new Delivery<Mail>({
+    this.#queue = new RequestQueue<Mail>({
       capacity: options.capacity ?? 100,
-      write: (mail) => this.#send(mail),
-      onError: (err, mail) => this.handleError(mail.record, mail.count === undefined ? err : batchFailed('SMTPHandler could not deliver a digest', mail.count, err)),
-      onDrop: (n) => {
-        n += this.#episodeDropExtra;
-        this.#episodeDropExtra = 0;
-        const rec = this.#lastDropped;
-        if (rec) this.handleError(rec, new RecordsDroppedError(`SMTPHandler dropped ${n} record(s): the queue was full`, n));
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      clock: options.clock ?? systemClock,
+      send: (mail) => this.#send(mail),
+      peerFailed: (err) => {
+        const e = err as { code?: unknown; responseCode?: unknown } | null;
+        return e?.responseCode === undefined && PEER_FAILURES.has(String(e?.code));
       },
+      who: 'SMTPHandler',
+      batchNoun: 'digest',
+      report: (record, err) => this.handleError(record, err),
     });
   }
 
@@ -220,7 +220,7 @@ export class SMTPHandler extends Handler {
   /** Formats the record, builds the message now (Date = now) and queues it; never blocks, never throws. */
   override emit(record: LogRecord): void {
     try {
-      if (this.#delivery.closed) throw new Error('SMTPHandler is closed');
+      if (this.#queue.closed) throw new Error('SMTPHandler is closed');
       if (this.#batcher !== null) {
         this.#batcher.add(record, this.format(record), () => this.#digestSubject(record));
         return;
@@ -234,7 +234,7 @@ export class SMTPHandler extends Handler {
         date: formatDate(new Date()),
         body: this.format(record),
       });
-      if (!this.#delivery.push({ record, raw })) this.#lastDropped = record;
+      this.#queue.push({ record, raw, size: raw.length });
     } catch (err) {
       this.handleError(record, err);
     }
@@ -246,7 +246,7 @@ export class SMTPHandler extends Handler {
    */
   override flush(): Promise<void> {
     this.#batcher?.sendNow();
-    return this.#delivery.flush();
+    return this.#queue.flush();
   }
 
   /**
@@ -256,12 +256,12 @@ export class SMTPHandler extends Handler {
   override close(): Promise<void> {
     const base = super.close();
     this.#batcher?.sendNow();
-    return Promise.all([base, this.#delivery.close()]).then(() => undefined);
+    return Promise.all([base, this.#queue.close()]).then(() => undefined);
   }
 
   /** Records dropped because the queue was full or the handler closed (with `batch`, every record of a digest). */
   get dropped(): number {
-    return this.#delivery.dropped + this.#batchDropExtra;
+    return this.#queue.dropped;
   }
 
   /** The subject of a digest starting with `record`; refuses now what buildMessage would refuse later. */
@@ -284,11 +284,7 @@ export class SMTPHandler extends Handler {
         date: formatDate(new Date()),
         body: d.parts.join('\n'),
       });
-      if (!this.#delivery.push({ record: d.first, raw, count })) {
-        this.#lastDropped = d.first;
-        this.#batchDropExtra += count - 1;
-        this.#episodeDropExtra += count - 1;
-      }
+      this.#queue.push({ record: d.first, raw, count, size: raw.length });
     } catch (err) {
       this.handleError(d.first, batchFailed('SMTPHandler could not deliver a digest', count, err));
     }

@@ -22,7 +22,7 @@ import { makeLogRecord, type LogRecord } from '../core/record.js';
 import { backOff, mayAttempt, type RetryState } from './backoff.js';
 import { batchFailed } from './batch.js';
 import type { Clock } from './clock.js';
-import { Delivery, type DropEpisode } from './delivery.js';
+import { Delivery, ItemsRejected, type DropEpisode } from './delivery.js';
 
 /** One request or mail waiting. */
 export interface RequestItem {
@@ -82,6 +82,9 @@ export class RequestQueue<T extends RequestItem> {
           // CPython's emit(): handleError(record). A batch is one report for all its records.
           const c = item.count;
           o.report(item.record, c === undefined ? err : batchFailed(`${o.who} could not deliver a ${o.batchNoun}`, c, err));
+          // Reported above, so none is counted as dropped; not a delivery either: an open drop episode goes on, and
+          // the failure becomes the cause quoted when later items are given up.
+          throw new ItemsRejected(0, err);
         }
       },
       link: {

@@ -14,8 +14,6 @@ import { HTTPHandler, type HTTPHandlerOptions } from '../../src/handlers/http.js
 import { SMTPHandler, type SMTPHandlerOptions } from '../../src/handlers/smtp.js';
 import { recordsReported, recordsReportedInText, refusedPort, SilentServer } from '../helpers/collectors.js';
 
-/** Fails before the port of these handlers onto the shared delivery component (issue #16). */
-const TODO = 'until the delivery port';
 const CHILD = fileURLToPath(new URL('../fixtures/giveup-child.js', import.meta.url));
 
 /** `timeout` for these tests, in seconds: the documented bound is this (one request / one reply), not N times it. */
@@ -74,7 +72,7 @@ for (const kind of ['http', 'smtp'] as const) {
   describe(KINDS[kind].title, () => {
     for (const n of [20, 1000]) {
       for (const how of ['close', 'shutdown'] as const) {
-        test(`${n} queued records: ${how}() finishes within timeout + slack and reports all ${n}`, { timeout: 20_000, todo: TODO }, async () => {
+        test(`${n} queued records: ${how}() finishes within timeout + slack and reports all ${n}`, { timeout: 20_000 }, async () => {
           const server = await SilentServer.start();
           try {
             const { h, errors, log } = setUp(kind, server.port, { timeout: TIMEOUT_S }, `${kind}.silent.${how}.${n}`);
@@ -89,7 +87,7 @@ for (const kind of ['http', 'smtp'] as const) {
         });
       }
 
-      test(`${n} queued records: a natural exit finishes within timeout + slack and reports all ${n}`, { timeout: 20_000, todo: TODO }, async () => {
+      test(`${n} queued records: a natural exit finishes within timeout + slack and reports all ${n}`, { timeout: 20_000 }, async () => {
         const server = await SilentServer.start();
         const options = JSON.stringify({ timeout: TIMEOUT_S, ...(kind === 'http' ? { method: 'POST' } : {}) });
         const child = spawn(process.execPath, [CHILD, kind, String(server.port), String(n), '10', options], {
@@ -112,7 +110,7 @@ for (const kind of ['http', 'smtp'] as const) {
       });
     }
 
-    test('with the default timeout (5 s), 20 queued records: close() takes one timeout, not twenty', { timeout: 30_000, todo: TODO }, async () => {
+    test('with the default timeout (5 s), 20 queued records: close() takes one timeout, not twenty', { timeout: 30_000 }, async () => {
       const server = await SilentServer.start();
       try {
         const { h, errors, log } = setUp(kind, server.port, {}, `${kind}.silent.default`);
@@ -125,7 +123,7 @@ for (const kind of ['http', 'smtp'] as const) {
       }
     });
 
-    test('the peer down (connection refused): 50 records, every one counted, reported per episode', { timeout: 20_000, todo: TODO }, async () => {
+    test('the peer down (connection refused): 50 records, every one counted, reported per episode', { timeout: 20_000 }, async () => {
       const port = await refusedPort();
       const { h, errors, log } = setUp(kind, port, { timeout: TIMEOUT_S }, `${kind}.down`);
       log(50);
