@@ -12,7 +12,7 @@ import type https from 'node:https';
 import { http as httpModule, https as httpsModule } from '../internal/builtins.js';
 import { ValueError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
-import { Batcher, batchConfig, batchFailed, lostAtExit, type Batch } from '../internal/batch.js';
+import { batchConfig, batchFailed, type Batch } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
 import { systemClock, type Clock } from '../internal/clock.js';
 import { RequestQueue } from '../internal/request-queue.js';
@@ -160,9 +160,8 @@ export class HTTPHandler extends Handler {
   readonly #json: boolean;
   readonly #hostHeader: string;
   readonly #authorization: string | null;
-  readonly #queue: RequestQueue<Request>;
+  readonly #queue: RequestQueue<Request, string, null>;
   #connection: HTTPConnection | null = null;
-  readonly #batcher: Batcher<string, null> | null;
 
   constructor(host: string, url: string, options: HTTPHandlerOptions = {}) {
     if (new.target === HTTPHandler) checkOptions('HTTPHandler', options, HTTP_KEYS);
@@ -189,20 +188,13 @@ export class HTTPHandler extends Handler {
     this.context = context;
     this.timeout = timeout;
     this.#json = options.json ?? false;
-    this.#batcher =
-      batch === null
-        ? null
-        : new Batcher(batch, options.clock ?? systemClock, {
-            send: (b) => this.#sendBatch(b),
-            lost: (b) => this.handleError(b.first, lostAtExit('HTTPHandler', b.parts.length)),
-          });
     // http.client putrequest(): IPv6 literals in brackets; the port only when it is not the scheme's default.
     const h = hostname.includes(':') ? `[${hostname}]` : hostname;
     this.#hostHeader = port === (secure ? 443 : 80) ? h : `${h}:${port}`;
     this.#authorization = this.credentials
       ? `Basic ${Buffer.from(`${this.credentials[0]}:${this.credentials[1]}`, 'utf8').toString('base64')}`
       : null;
-    this.#queue = new RequestQueue<Request>({
+    this.#queue = new RequestQueue<Request, string, null>({
       capacity: options.capacity ?? 1000,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
       clock: options.clock ?? systemClock,
@@ -212,6 +204,7 @@ export class HTTPHandler extends Handler {
       who: 'HTTPHandler',
       batchNoun: 'batch',
       report: (record, err) => this.handleError(record, err),
+      batch: { config: batch, send: (b) => this.#sendBatch(b) },
       teardown: () => this.#connection?.agent.destroy(),
     });
   }
@@ -246,8 +239,8 @@ export class HTTPHandler extends Handler {
     try {
       if (this.#queue.closed) throw new Error('HTTPHandler is closed');
       const fields = this.mapLogRecord(record);
-      if (this.#batcher !== null) {
-        this.#batcher.add(record, this.#json ? safeJson(fields) : urlencode(formEntries(fields)), () => null);
+      if (this.#queue.batcher !== null) {
+        this.#queue.batcher.add(record, this.#json ? safeJson(fields) : urlencode(formEntries(fields)), () => null);
         return;
       }
       let path = this.url;
@@ -272,7 +265,6 @@ export class HTTPHandler extends Handler {
    * the batch being collected is sent now, however small.
    */
   override flush(): Promise<void> {
-    this.#batcher?.sendNow();
     return this.#queue.flush();
   }
 
@@ -281,12 +273,13 @@ export class HTTPHandler extends Handler {
    * Every call returns the first call's promise.
    */
   override close(): Promise<void> {
-    const base = super.close();
-    this.#batcher?.sendNow();
-    return Promise.all([base, this.#queue.close()]).then(() => undefined);
+    return Promise.all([super.close(), this.#queue.close()]).then(() => undefined);
   }
 
-  /** Records dropped because the queue was full or the handler closed (with `batch`, every record of a batch). */
+  /**
+   * Records dropped: the queue was full, or given up while the server failed (with `batch`, every record of a
+   * batch). A request the server refused, or that failed, is reported instead.
+   */
   get dropped(): number {
     return this.#queue.dropped;
   }

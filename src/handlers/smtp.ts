@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { Handler } from '../core/handler.js';
 import { ValueError } from '../core/errors.js';
-import { Batcher, batchConfig, batchFailed, lostAtExit, type Batch } from '../internal/batch.js';
+import { batchConfig, batchFailed, type Batch } from '../internal/batch.js';
 import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
 import { systemClock, type Clock } from '../internal/clock.js';
@@ -142,9 +142,8 @@ export class SMTPHandler extends Handler {
   timeout: number;
   readonly #implicitTLS: boolean;
   readonly #tls: SMTPTLSOptions;
-  readonly #queue: RequestQueue<Mail>;
+  readonly #queue: RequestQueue<Mail, string, string>;
   /** The digest being collected; its head is the subject of its first record. */
-  readonly #batcher: Batcher<string, string> | null;
 
   constructor(
     mailhost: string | readonly [string, number],
@@ -190,14 +189,7 @@ export class SMTPHandler extends Handler {
     this.#implicitTLS = options.implicitTLS ?? false;
     this.#tls = options.tls ?? { rejectUnauthorized: false };
     const batch = batchConfig(options.batch, 10);
-    this.#batcher =
-      batch === null
-        ? null
-        : new Batcher(batch, options.clock ?? systemClock, {
-            send: (d) => this.#sendDigest(d),
-            lost: (d) => this.handleError(d.first, lostAtExit('SMTPHandler', d.parts.length)),
-          });
-    this.#queue = new RequestQueue<Mail>({
+    this.#queue = new RequestQueue<Mail, string, string>({
       capacity: options.capacity ?? 100,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
       clock: options.clock ?? systemClock,
@@ -209,7 +201,26 @@ export class SMTPHandler extends Handler {
       who: 'SMTPHandler',
       batchNoun: 'digest',
       report: (record, err) => this.handleError(record, err),
+      batch: { config: batch, send: (b) => this.#sendDigest(b) },
     });
+  }
+
+  /**
+   * Records dropped: the queue was full, or given up while the server failed (with `batch`, every record of a
+   * digest). A mail the server refused, or that failed, is reported instead.
+   */
+  get dropped(): number {
+    return this.#queue.dropped;
+  }
+
+  /** Resolves once every record emitted so far was mailed, reported or given up; mails a partial digest first. */
+  override flush(): Promise<void> {
+    return this.#queue.flush();
+  }
+
+  /** As {@link flush}, after which records are refused (reported). Every call returns the first call's promise. */
+  override close(): Promise<void> {
+    return Promise.all([super.close(), this.#queue.close()]).then(() => undefined);
   }
 
   /** The subject for `record`; returns `subject`. Override for a record-dependent subject. */
@@ -221,8 +232,8 @@ export class SMTPHandler extends Handler {
   override emit(record: LogRecord): void {
     try {
       if (this.#queue.closed) throw new Error('SMTPHandler is closed');
-      if (this.#batcher !== null) {
-        this.#batcher.add(record, this.format(record), () => this.#digestSubject(record));
+      if (this.#queue.batcher !== null) {
+        this.#queue.batcher.add(record, this.format(record), () => this.#digestSubject(record));
         return;
       }
       const subject = this.getSubject(record);
@@ -238,30 +249,6 @@ export class SMTPHandler extends Handler {
     } catch (err) {
       this.handleError(record, err);
     }
-  }
-
-  /**
-   * Resolves once every record emitted so far has been sent or reported. With `batch`, the digest being collected
-   * is mailed now, however small.
-   */
-  override flush(): Promise<void> {
-    this.#batcher?.sendNow();
-    return this.#queue.flush();
-  }
-
-  /**
-   * Sends what is queued (with `batch`, the digest being collected too), then stops accepting records. Every call
-   * returns the first call's promise.
-   */
-  override close(): Promise<void> {
-    const base = super.close();
-    this.#batcher?.sendNow();
-    return Promise.all([base, this.#queue.close()]).then(() => undefined);
-  }
-
-  /** Records dropped because the queue was full or the handler closed (with `batch`, every record of a digest). */
-  get dropped(): number {
-    return this.#queue.dropped;
   }
 
   /** The subject of a digest starting with `record`; refuses now what buildMessage would refuse later. */

@@ -20,7 +20,7 @@ import { RecordsDroppedError } from '../core/errors.js';
 import { WARNING } from '../core/levels.js';
 import { makeLogRecord, type LogRecord } from '../core/record.js';
 import { backOff, mayAttempt, type RetryState } from './backoff.js';
-import { batchFailed } from './batch.js';
+import { Batcher, batchFailed, lostAtExit, type Batch, type BatchConfig } from './batch.js';
 import type { Clock } from './clock.js';
 import { Delivery, ItemsRejected, type DropEpisode } from './delivery.js';
 
@@ -35,7 +35,7 @@ export interface RequestItem {
 }
 
 /** What a {@link RequestQueue} is built with. */
-export interface RequestQueueOptions<T extends RequestItem> {
+export interface RequestQueueOptions<T extends RequestItem, P, H> {
   /** Most items waiting. */
   capacity: number;
   /** Most bytes waiting. */
@@ -54,16 +54,31 @@ export interface RequestQueueOptions<T extends RequestItem> {
   report(record: LogRecord, err: unknown): void;
   /** After `close()`: release connections. */
   teardown?(): void;
+  /**
+   * With `batch`: its validated options, and what becomes of a complete batch (the handler makes one item of it and
+   * pushes it). A batch still being collected at process exit is reported as lost.
+   */
+  batch?: { config: BatchConfig | null; send(batch: Batch<P, H>): void };
 }
 
 /** A backlog of requests with CPython's backoff while the server fails, and optionally a batch being collected. */
-export class RequestQueue<T extends RequestItem> {
+export class RequestQueue<T extends RequestItem, P = never, H = never> {
+  /** The batch being collected, or null when batching is off. */
+  readonly batcher: Batcher<P, H> | null;
   readonly #delivery: Delivery<T>;
   /** CPython's SocketHandler backoff (retryStart 1 s, ×2, at most 30 s); HTTP and SMTP have no attributes for it. */
   readonly #retry: RetryState = { retryStart: 1, retryFactor: 2, retryMax: 30, retryTime: null, retryPeriod: null };
   #up = false;
 
-  constructor(o: RequestQueueOptions<T>) {
+  constructor(o: RequestQueueOptions<T, P, H>) {
+    const b = o.batch;
+    this.batcher =
+      b === undefined || b.config === null
+        ? null
+        : new Batcher(b.config, o.clock, {
+            send: (batch) => b.send(batch),
+            lost: (batch) => o.report(batch.first, lostAtExit(o.who, batch.parts.length)),
+          });
     const retry = this.#retry;
     this.#delivery = new Delivery<T>({
       capacity: o.capacity,
@@ -118,13 +133,18 @@ export class RequestQueue<T extends RequestItem> {
     return this.#delivery.dropped;
   }
 
-  /** Resolves once every item queued so far was sent, reported, or given up (when the server is backed off). */
+  /**
+   * Sends the batch being collected, however small, then resolves once every item queued so far was sent, reported,
+   * or given up (when the server is backed off).
+   */
   flush(): Promise<void> {
+    this.batcher?.sendNow();
     return this.#delivery.flush();
   }
 
-  /** Stops accepting, then as {@link flush}, then tears down. Same promise every call. */
+  /** As {@link flush}, but stops accepting first, and tears down at the end. Same promise every call. */
   close(): Promise<void> {
+    this.batcher?.sendNow();
     return this.#delivery.close();
   }
 }
