@@ -161,9 +161,9 @@ export class SysLogHandler extends Handler {
       ...(this.#capacity === undefined ? {} : { capacity: this.#capacity }),
       sizeOf: (item) => item.bytes.length,
       write: (item) => this.#write(item),
-      // A stream takes the records queued behind a write in one write; datagrams go one by one (a refusal is per
-      // datagram, and a batch retried after a failure half-way would send its first datagrams twice).
-      ...(this.socktype === 'stream' ? { writeBatch: (items: Item[]) => this.#writeStream(items), maxBatch: MAX_BATCH } : {}),
+      // A stream takes the records queued behind a write in one write, UDP hands them over back to back. Not the
+      // unix-dgram addon, whose send can fail half-way through a batch (the batch retried would repeat datagrams).
+      ...(this.socktype === 'stream' || !this.unixsocket ? { writeBatch: (items: Item[]) => this.#writeMany(items), maxBatch: MAX_BATCH } : {}),
       link: {
         isOpen: () => this.#transport !== null && !this.#transport.dead,
         connect: () => this.createSocket(),
@@ -340,7 +340,7 @@ export class SysLogHandler extends Handler {
   /** One record (the delivery calls it only while connected). A datagram refused for itself is reported, as CPython. */
   async #write(item: Item): Promise<void> {
     try {
-      await this.#send(item.bytes, [item]);
+      await this.#send(item.bytes, item, 1);
     } catch (err) {
       if (!isRecordError(err)) throw err; // the connection's: the delivery reconnects and sends it once more
       this.handleError(item.record, normalizeError(err));
@@ -348,9 +348,11 @@ export class SysLogHandler extends Handler {
     this.#lastSent = item.record;
   }
 
-  /** The records queued behind a stream write, in one write. */
-  async #writeStream(items: Item[]): Promise<void> {
-    await this.#send(Buffer.concat(items.map((item) => item.bytes)), items);
+  /** The records queued behind a write: one stream write, or datagrams back to back (a UDP send fails only later). */
+  async #writeMany(items: Item[]): Promise<void> {
+    const t = this.#transport as SysLogTransport;
+    if (t.socktype === 'stream') await this.#send(Buffer.concat(items.map((item) => item.bytes)), items[0] as Item, items.length);
+    else for (const item of items) await t.send(item.bytes, (err) => this.#lateError(item, 1, err));
     this.#lastSent = (items[items.length - 1] as Item).record;
   }
 
@@ -360,8 +362,8 @@ export class SysLogHandler extends Handler {
    * after a stall: a collector that takes nothing is then given up, within about twice `timeout`, instead of each new
    * connection's buffers taking a little more for ever.
    */
-  async #send(bytes: Buffer, items: Item[]): Promise<void> {
-    const late = (err: Error): void => this.#lateError(items, err);
+  async #send(bytes: Buffer, first: Item, count: number): Promise<void> {
+    const late = (err: Error): void => this.#lateError(first, count, err);
     const t = this.#transport as SysLogTransport;
     try {
       await t.send(bytes, late);
@@ -379,12 +381,11 @@ export class SysLogHandler extends Handler {
    * A send that failed after `send()` resolved: a datagram the OS refused (EMSGSIZE, reported for its record, as
    * CPython does), or bytes still in Node's buffer when a stream connection died (dropped, counted, reported).
    */
-  #lateError(items: Item[], err: Error): void {
-    const first = items[0] as Item;
+  #lateError(first: Item, count: number, err: Error): void {
     if (isRecordError(err)) return this.handleError(first.record, normalizeError(err));
     const ledger = this.#delivery.ledger;
     ledger.cause = err;
-    ledger.add(errorCode(err) === 'ETIMEDOUT' ? 'stalled' : 'unreachable', items.length, first);
+    ledger.add(errorCode(err) === 'ETIMEDOUT' ? 'stalled' : 'unreachable', count, first);
   }
 
   /** A connected UDP socket hears the ICMP "port unreachable" of a stopped daemon; UDP cannot say how much was lost. */
