@@ -12,8 +12,9 @@
  * - http: HTTPHandler POST vs winston's Http transport, to a local `http` server.
  *
  * The receivers are plain Node servers in this process, so they share the CPU with the logger (as a local agent
- * would on a 2-core box). pylogging's queues get `capacity` ≥ the records of a round: the default (1000) is for
- * outages, and a burst of 200 000 synchronous calls would otherwise be dropped by design, not delivered.
+ * would on a 2-core box). pylogging's queues get `capacity` ≥ the records of a round (SocketHandler also `maxBytes`
+ * of 1 KiB a record): the defaults bound memory, and a burst of 200 000 synchronous calls (≈ 100 MB pickled) would
+ * otherwise be partly dropped by design, not delivered.
  *
  * Standalone: `npx tsc -p . && node --expose-gc build/bench/network.js [n] [rounds]`; bench/index.ts imports `run(n)`.
  */
@@ -312,7 +313,7 @@ async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
     {
       name: 'pylogging SocketHandler',
       setup: () => {
-        h = new SocketHandler('127.0.0.1', mine.port, { capacity: Math.max(n, 1000) });
+        h = new SocketHandler('127.0.0.1', mine.port, { capacity: Math.max(n, 1000), maxBytes: Math.max(n, 1000) * 1024 });
         py = pyLogger(h);
       },
       run: untilReceived(mine, (k) => {
@@ -327,7 +328,7 @@ async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
       name: 'pylogging SocketHandler({ thread: true })',
       setup: async () => {
         // pickles on the logging thread, writes from a worker thread: the split pino.transport makes
-        ht = new SocketHandler('127.0.0.1', threaded.port, { capacity: Math.max(n, 1000), thread: true });
+        ht = new SocketHandler('127.0.0.1', threaded.port, { capacity: Math.max(n, 1000), maxBytes: Math.max(n, 1000) * 1024, thread: true });
         pyt = pyLogger(ht, `${NAME}.thread`);
         await ht.flush(); // the writer thread has started and connected: not timed, as pino's 'ready'
       },
@@ -345,7 +346,7 @@ async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
         // The worker builds the SocketHandler (pickling and socket writes on its thread). The QueueHandler keeps its
         // default '%(message)s' formatter, so the pickled msg is the merged message, as the SocketHandler row sends.
         listener = new WorkerQueueListener([
-          { class: 'SocketHandler', args: ['127.0.0.1', viaWorker.port, { capacity: Math.max(n, 1000) }] },
+          { class: 'SocketHandler', args: ['127.0.0.1', viaWorker.port, { capacity: Math.max(n, 1000), maxBytes: Math.max(n, 1000) * 1024 }] },
         ]);
         const qh = new QueueHandler(listener.queue);
         qh.listener = listener;
@@ -396,7 +397,7 @@ async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
   }
 }
 
-/** Heap after `records` records with the peer down: the backlog must stay at `capacity` records. */
+/** Heap after `records` records with the peer down: the backlog must stay within its default byte bound (64 MiB). */
 export interface PeerDown {
   records: number;
   capacity: number;
@@ -620,7 +621,7 @@ export async function run(
   if (want('down')) {
     const d = (result.peerDown = await peerDown(downRecords));
     if (!quiet) {
-      console.log(`### socket, peer down: ${downRecords.toLocaleString('en-US')} records to a closed port (default capacity 1000)\n`);
+      console.log(`### socket, peer down: ${downRecords.toLocaleString('en-US')} records to a closed port (default maxBytes 64 MiB)\n`);
       console.log(`heapUsed after GC: before ${MiB(d.heapBefore)}, after ${MiB(d.heapAfter)} (Δ ${MiB(d.heapAfter - d.heapBefore)}); ` +
         `${d.dropped.toLocaleString('en-US')} records dropped and counted; ${Math.round(d.records / d.seconds).toLocaleString('en-US')} records/s while down\n`);
     }

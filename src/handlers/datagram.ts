@@ -90,6 +90,7 @@ export class DatagramHandler extends SocketHandler<DatagramSocket> {
     }
   }
 
+  /** Closes a UDP or unix datagram socket; one already closed is left as it is. */
   protected override _closeSocket(sock: DatagramSocket): void {
     try {
       sock.close();

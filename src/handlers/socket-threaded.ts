@@ -58,33 +58,38 @@ export class ThreadSink {
     return this.#lost + this.#thread.workerDropped;
   }
 
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#thread.closed;
+  }
+
   /**
-   * Copies the frame into the ring (its slab space is free again at once: no fresh memory per record). A frame the
-   * ring and overflow cannot take is counted; after `close()` it is reported at once.
+   * Copies the frame into the ring (its slab space is free again at once: no fresh memory per record); false, and
+   * counted, when the ring and the overflow cannot take it.
    */
-  put(bytes: Buffer, report: (err: RecordsDroppedError) => void, who: string): void {
-    const thread = this.#thread;
-    const kept = thread.put(bytes);
+  put(bytes: Buffer): boolean {
+    const kept = this.#thread.put(bytes);
     releaseShared(bytes);
-    if (kept) return;
+    if (kept) return true;
     this.#lost++;
     this.#unreported++;
-    if (thread.closed) this.#report(report, who, 'the handler is closed');
+    return false;
   }
 
-  /** The worker's flush: resolves once it delivered or gave up every frame put so far. */
+  /** The worker's flush: resolves once it delivered or gave up every frame put so far; then the report, if any. */
   async flush(report: (err: RecordsDroppedError) => void, who: string): Promise<void> {
     await this.#thread.flush();
-    this.#report(report, who, 'the writer thread could not take them');
+    this.report(report, who, 'the writer thread could not take them');
   }
 
-  /** Flushes, then stops the worker. */
+  /** Flushes, then stops the worker; then the report, if any. */
   async close(report: (err: RecordsDroppedError) => void, who: string): Promise<void> {
     await this.#thread.close();
-    this.#report(report, who, 'the writer thread could not take them');
+    this.report(report, who, 'the writer thread could not take them');
   }
 
-  #report(report: (err: RecordsDroppedError) => void, who: string, why: string): void {
+  /** Reports the frames lost since the last report, once, saying `why`. */
+  report(report: (err: RecordsDroppedError) => void, who: string, why: string): void {
     const n = this.#unreported;
     if (n === 0) return;
     this.#unreported = 0;

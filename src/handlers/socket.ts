@@ -206,8 +206,12 @@ export class SocketHandler<S extends object = Socket> extends Handler {
    */
   send(s: Uint8Array): void {
     const bytes = Buffer.isBuffer(s) ? s : Buffer.from(s.buffer, s.byteOffset, s.byteLength);
-    if (this.#thread !== null) this.#thread.put(bytes, (err) => this.#handleDrop(err), this.#who());
-    else if (!this.#delivery.push(bytes)) releaseShared(bytes); // dropped: its slab space is free again
+    const thread = this.#thread;
+    if (thread === null) {
+      if (!this.#delivery.push(bytes)) releaseShared(bytes); // dropped: its slab space is free again
+    } else if (!thread.put(bytes) && thread.closed) {
+      thread.report((err) => this.#handleDrop(err), this.#who(), 'the handler is closed');
+    }
   }
 
   /** Python's `emit`: `send(makePickle(record))`; failures go to `handleError`. Never throws, never blocks. */

@@ -78,6 +78,8 @@ export class Delivery<T> {
   #parked: (() => void) | null = null;
   #parkTimer: NodeJS.Timeout | null = null;
   #connecting: Promise<void> | null = null;
+  /** Why the peer cannot be written to now: what items given up while it is so are counted as. */
+  #down: 'unreachable' | 'stalled' = 'unreachable';
   readonly #offExit: (() => void) | null;
 
   constructor(options: DeliveryOptions<T>) {
@@ -186,6 +188,7 @@ export class Delivery<T> {
       this.#retry.retryTime = null;
     } catch (err) {
       this.ledger.cause = err;
+      this.#down = 'unreachable';
       backOff(this.#retry, now);
     }
   }
@@ -266,7 +269,7 @@ export class Delivery<T> {
       this.#writingBytes = bytes;
       this.#writingRecords = records;
       this.#writingFirst = one ?? (many as T[])[0];
-      if (this.#link === null) await this.#writeOnce(one, many);
+      if (this.#link === null) await this.#writeOnce(one, many, gen);
       else await this.#deliver(this.#link, one, many, seq, gen);
       if (gen !== this.#gen) return; // abandoned by the watchdog, which counted these and started a new writer
       this.#finish(n, bytes, records);
@@ -288,11 +291,12 @@ export class Delivery<T> {
   }
 
   /** Connectionless: one attempt; a rejection goes to `onError` per item. */
-  async #writeOnce(one: T | null, many: T[] | null): Promise<void> {
+  async #writeOnce(one: T | null, many: T[] | null, gen: number): Promise<void> {
     try {
       await this.#write(many ?? (one as T), many !== null);
       this.#endEpisode();
     } catch (err) {
+      if (gen !== this.#gen) return; // abandoned: already counted as given up
       if (this.#o.onError === undefined) {
         this.ledger.cause = err;
         this.ledger.add('rejected', this.#writingRecords, this.#writingFirst);
@@ -321,7 +325,7 @@ export class Delivery<T> {
       if (!link.isOpen()) await link.connect();
       if (gen !== this.#gen) return;
       if (!link.isOpen()) {
-        if (seq < this.#giveUpBefore) return this.ledger.add('unreachable', n, first);
+        if (seq < this.#giveUpBefore) return this.ledger.add(this.#down, n, first);
         await this.#park();
         if (gen !== this.#gen) return;
         continue;
@@ -337,11 +341,12 @@ export class Delivery<T> {
           return this.ledger.add('rejected', err.count, first);
         }
         this.ledger.cause = err;
+        this.#down = isTimeout(err) ? 'stalled' : 'unreachable';
         link.shut();
         // CPython reconnects at once after a failed send; a second failure for the same items backs off.
         if (++failures >= 2 || isTimeout(err)) backOff(this.#retry, this.#clock.now());
         if (seq < this.#giveUpBefore && this.#retry.retryTime !== null) {
-          return this.ledger.add(isTimeout(err) ? 'stalled' : 'unreachable', n, first);
+          return this.ledger.add(this.#down, n, first);
         }
       }
     }
