@@ -8,20 +8,22 @@
  * lower-cases names and adds `accept`, `accept-language`, `sec-fetch-mode`, `user-agent` and gzip.
  */
 import { Buffer } from 'node:buffer';
-import type http from 'node:http';
 import type https from 'node:https';
 import { http as httpModule, https as httpsModule } from '../internal/builtins.js';
 import { ValueError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
-import { RecordsDroppedError } from '../core/errors.js';
-import { batchConfig, batchFailed, sendOnLoopEnd, type BatchConfig } from '../internal/batch.js';
+import { batchConfig, batchFailed, type Batch } from './batch.js';
 import type { LogRecord } from '../core/record.js';
-import { floatRepr, safeRepr, str, tupleRepr } from '../core/repr.js';
 import { systemClock, type Clock } from '../internal/clock.js';
-import { Delivery } from '../internal/delivery.js';
-import { onExit } from '../internal/exit.js';
+import { RequestQueue } from './request-queue.js';
 import { urlencode } from '../internal/urlencode.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import {
+  checkUrl, formEntries, HTTPError, safeJson, sendRequest, splitHostPort, type HTTPConnection, type HTTPRequestItem as Request, type RequestSpec,
+} from './http-request.js';
+import { DEFAULT_MAX_BYTES } from './socket-options.js';
+
+export { HTTPError, type HTTPConnection } from './http-request.js';
 
 /**
  * TLS settings for HTTPS, standing in for CPython's `ssl.SSLContext`: the CA to trust, a client certificate and
@@ -64,6 +66,11 @@ export interface HTTPHandlerOptions {
    */
   capacity?: number;
   /**
+   * Most bytes of requests (path and body) kept waiting, besides `capacity`; more are dropped and counted.
+   * @default 64 MiB
+   */
+  maxBytes?: number;
+  /**
    * Beyond CPython, opt-in: POST `mapLogRecord(record)` as an `application/json` body (values as JSON, `undefined`
    * → `null`) instead of a form. Needs `method: 'POST'`. @default false
    */
@@ -105,109 +112,8 @@ export interface HTTPBatchOptions {
   maxDelay?: number;
 }
 
-/** Where and how {@link HTTPHandler.getConnection} sends: override it to route through a proxy or custom agent. */
-export interface HTTPConnection {
-  /** `'https:'` when the handler is `secure`, else `'http:'` (Node's `http.request` option). */
-  protocol: 'http:' | 'https:';
-  /** Host name or IP to connect to (IPv6 without brackets). */
-  hostname: string;
-  /** The TCP port: the one in `host`, else 443 or 80. */
-  port: number;
-  /** The agent holding the keep-alive connection. */
-  agent: http.Agent;
-}
-
-/**
- * A response with status 400 or more, reported through `handleError`. `status`, `reason` and the start of the
- * response `body` are kept for `handleError` overrides. Differs from CPython, which ignores the response.
- */
-export class HTTPError extends Error {
-  /** `'HTTPError'`, as urllib's `HTTPError` prints in a report. */
-  override name = 'HTTPError';
-  /** Stable code for callers that branch on it. */
-  readonly code = 'ERR_PYLOGGING_HTTP_STATUS';
-  constructor(
-    /** The HTTP status code (400 or more). */
-    readonly status: number,
-    /** The status line's reason phrase (`'Not Found'`), empty when the server sent none. */
-    readonly reason: string,
-    /** The first 512 bytes of the response body as UTF-8 text, for seeing why the server refused the record. */
-    readonly body: string,
-  ) {
-    // urllib's wording: "HTTP Error 404: Not Found"
-    super(`HTTP Error ${status}: ${reason}${body ? ` (response: ${JSON.stringify(body)})` : ''}`);
-  }
-}
-
-interface Request {
-  /** The record, or a batch's first record. */
-  record: LogRecord;
-  path: string;
-  body: Buffer | null;
-  contentType: string;
-  /** Records in a batch; absent for a single record (batching off). */
-  count?: number;
-}
-
-/** A batch being collected: its records encoded, when it started (clock seconds), and how it ends early. */
-interface PendingBatch {
-  first: LogRecord;
-  parts: string[];
-  started: number;
-  timer: ReturnType<typeof setTimeout> | null;
-  offExit: () => void;
-  offLoopEnd: () => void;
-}
-
-// http.client `_contains_disallowed_url_pchar_re`: putrequest() refuses control characters and space in the URL.
-// eslint-disable-next-line no-control-regex
-const DISALLOWED_URL = /[\x00-\x20\x7f]/;
-// CPython encodes the request line as ASCII; non-ASCII raises UnicodeEncodeError.
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
-// Record attributes that are Python floats although a JS number does not say so (CPython 3.13 LogRecord).
-const FLOAT_FIELDS = new Set(['created', 'msecs', 'relativeCreated']);
-const MAX_ERROR_BODY = 512;
-
-/** CPython's `http.client.HTTPConnection._get_hostport`: `host`, `host:port`, `[v6]:port`; empty port → default. */
-function splitHostPort(host: string, defaultPort: number): [string, number] {
-  let port = defaultPort;
-  const i = host.lastIndexOf(':');
-  const j = host.lastIndexOf(']');
-  if (i > j) {
-    const p = host.slice(i + 1);
-    if (p !== '') {
-      if (!/^[0-9]+$/.test(p)) throw new ValueError(`nonnumeric port: '${p}'`);
-      port = Number(p);
-    }
-    host = host.slice(0, i);
-  }
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  return [host, port];
-}
-
-function checkUrl(url: string): void {
-  const bad = DISALLOWED_URL.exec(url) ?? NON_ASCII.exec(url);
-  if (bad) throw new ValueError(`URL can't contain control characters or non-ASCII. ${JSON.stringify(url)} (found ${JSON.stringify(bad[0])})`);
-}
-
-/** `JSON.stringify` that never throws: bigints as strings, `undefined` as null, cycles and odd objects as `%s`. */
-function safeJson(value: unknown): string {
-  const seen = new WeakSet<object>();
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v === undefined) return null;
-    if (typeof v === 'bigint') return v.toString();
-    if (typeof v === 'object' && v !== null) {
-      if (seen.has(v)) return '[Circular]';
-      seen.add(v);
-      if (v instanceof Error) return str(v);
-    }
-    return v;
-  });
-}
-
 const HTTP_KEYS = optionKeys<HTTPHandlerOptions>()([
-  'method', 'secure', 'credentials', 'context', 'timeout', 'capacity', 'json', 'batch', 'clock',
+  'method', 'secure', 'credentials', 'context', 'timeout', 'capacity', 'maxBytes', 'json', 'batch', 'clock',
 ]);
 
 /**
@@ -254,15 +160,8 @@ export class HTTPHandler extends Handler {
   readonly #json: boolean;
   readonly #hostHeader: string;
   readonly #authorization: string | null;
-  readonly #delivery: Delivery<Request>;
+  readonly #queue: RequestQueue<Request, string, null>;
   #connection: HTTPConnection | null = null;
-  #lastDropped: LogRecord | null = null;
-  readonly #batchConfig: BatchConfig | null;
-  readonly #clock: Clock;
-  #batch: PendingBatch | null = null;
-  /** Delivery counts requests; a dropped batch held `count` records: the difference, total and this episode. */
-  #batchDropExtra = 0;
-  #episodeDropExtra = 0;
 
   /** Python's `HTTPHandler(host, url, method='GET', secure=False, credentials=None, context=None)`, for dictConfig. */
   static override pySignature: typeof Handler.pySignature = { params: ['host', 'url', 'method', 'secure', 'credentials', 'context'], required: 2, positional: 2 };
@@ -291,24 +190,23 @@ export class HTTPHandler extends Handler {
     this.context = context;
     this.timeout = timeout;
     this.#json = options.json ?? false;
-    this.#batchConfig = batch;
-    this.#clock = options.clock ?? systemClock;
     // http.client putrequest(): IPv6 literals in brackets; the port only when it is not the scheme's default.
     const h = hostname.includes(':') ? `[${hostname}]` : hostname;
     this.#hostHeader = port === (secure ? 443 : 80) ? h : `${h}:${port}`;
     this.#authorization = this.credentials
       ? `Basic ${Buffer.from(`${this.credentials[0]}:${this.credentials[1]}`, 'utf8').toString('base64')}`
       : null;
-    this.#delivery = new Delivery<Request>({
+    this.#queue = new RequestQueue<Request, string, null>({
       capacity: options.capacity ?? 1000,
-      write: (req) => this.#send(req),
-      onError: (err, req) => this.handleError(req.record, req.count === undefined ? err : batchFailed('HTTPHandler could not deliver a batch', req.count, err)),
-      onDrop: (n) => {
-        n += this.#episodeDropExtra;
-        this.#episodeDropExtra = 0;
-        const rec = this.#lastDropped;
-        if (rec) this.handleError(rec, new RecordsDroppedError(`HTTPHandler dropped ${n} record(s): the queue was full`, n));
-      },
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      clock: options.clock ?? systemClock,
+      send: (req) => sendRequest(this.getConnection(this.host, this.secure), this.#spec(), req),
+      // A status >= 400 refuses this record; anything else (refused, reset, no answer in time, TLS) is the server's.
+      peerFailed: (err) => !(err instanceof HTTPError),
+      who: 'HTTPHandler',
+      batchNoun: 'batch',
+      report: (record, err) => this.handleError(record, err),
+      batch: { config: batch, send: (b) => this.#sendBatch(b) },
       teardown: () => this.#connection?.agent.destroy(),
     });
   }
@@ -341,10 +239,10 @@ export class HTTPHandler extends Handler {
   /** Encodes the record now and queues the request; never blocks and never throws. */
   override emit(record: LogRecord): void {
     try {
-      if (this.#delivery.closed) throw new Error('HTTPHandler is closed');
+      if (this.#queue.closed) throw new Error('HTTPHandler is closed');
       const fields = this.mapLogRecord(record);
-      if (this.#batchConfig !== null) {
-        this.#addToBatch(this.#batchConfig, record, this.#json ? safeJson(fields) : urlencode(formEntries(fields)));
+      if (this.#queue.batcher !== null) {
+        this.#queue.batcher.add(record, this.#json ? safeJson(fields) : urlencode(formEntries(fields)), () => null);
         return;
       }
       let path = this.url;
@@ -358,7 +256,7 @@ export class HTTPHandler extends Handler {
         if (this.method === 'GET') path += (path.includes('?') ? '&' : '?') + data;
         else body = Buffer.from(data, 'utf8');
       }
-      if (!this.#delivery.push({ record, path, body, contentType })) this.#lastDropped = record;
+      this.#queue.push({ record, path, body, contentType, size: path.length + (body?.length ?? 0) });
     } catch (err) {
       this.handleError(record, err);
     }
@@ -369,8 +267,7 @@ export class HTTPHandler extends Handler {
    * the batch being collected is sent now, however small.
    */
   override flush(): Promise<void> {
-    this.#sendBatch();
-    return this.#delivery.flush();
+    return this.#queue.flush();
   }
 
   /**
@@ -378,143 +275,32 @@ export class HTTPHandler extends Handler {
    * Every call returns the first call's promise.
    */
   override close(): Promise<void> {
-    const base = super.close();
-    this.#sendBatch();
-    return Promise.all([base, this.#delivery.close()]).then(() => undefined);
+    return Promise.all([super.close(), this.#queue.close()]).then(() => undefined);
   }
 
-  /** Records dropped because the queue was full or the handler closed (with `batch`, every record of a batch). */
+  /**
+   * Records dropped: the queue was full, or given up while the server failed (with `batch`, every record of a
+   * batch). A request the server refused, or that failed, is reported instead.
+   */
   get dropped(): number {
-    return this.#delivery.dropped + this.#batchDropExtra;
+    return this.#queue.dropped;
   }
 
-  /** Adds an encoded record to the batch; sends the batch when it is full or (by `clock`) `maxDelay` old. */
-  #addToBatch(cfg: BatchConfig, record: LogRecord, part: string): void {
-    const now = this.#clock.now();
-    if (this.#batch !== null && now - this.#batch.started >= cfg.maxDelay) this.#sendBatch();
-    let b = this.#batch;
-    if (b === null) {
-      const send = (): void => this.#sendBatch();
-      b = this.#batch = {
-        first: record,
-        parts: [],
-        started: now,
-        timer: cfg.maxDelay === Infinity ? null : setTimeout(send, cfg.maxDelay * 1000).unref(),
-        offLoopEnd: sendOnLoopEnd(send),
-        offExit: onExit(() => this.#lostAtExit()),
-      };
-    }
-    b.parts.push(part);
-    if (b.parts.length >= cfg.maxRecords) this.#sendBatch();
-  }
-
-  /** Queues the batch being collected as one request (no-op without one). Never throws. */
-  #sendBatch(): void {
-    const b = this.#batch;
-    if (b === null) return;
-    this.#batch = null;
-    if (b.timer !== null) clearTimeout(b.timer);
-    b.offLoopEnd();
-    b.offExit();
+  /** Queues a complete batch as one request. Never throws. */
+  #sendBatch(b: Batch<string, null>): void {
     const count = b.parts.length;
     try {
       const body = this.#json ? `[${b.parts.join(',')}]` : b.parts.join('\n');
       const contentType = this.#json ? 'application/json' : 'text/plain; charset=utf-8';
-      const req: Request = { record: b.first, path: this.url, body: Buffer.from(body, 'utf8'), contentType, count };
-      if (!this.#delivery.push(req)) {
-        this.#lastDropped = b.first;
-        this.#batchDropExtra += count - 1;
-        this.#episodeDropExtra += count - 1;
-      }
+      const bytes = Buffer.from(body, 'utf8');
+      this.#queue.push({ record: b.first, path: this.url, body: bytes, contentType, count, size: bytes.length });
     } catch (err) {
       this.handleError(b.first, batchFailed('HTTPHandler could not deliver a batch', count, err));
     }
   }
 
-  /** At process exit (`process.exit()`, uncaught exception) a batch still being collected is lost: say so. */
-  #lostAtExit(): void {
-    const b = this.#batch;
-    if (b === null) return;
-    this.#batch = null;
-    const n = b.parts.length;
-    this.handleError(b.first, new RecordsDroppedError(`HTTPHandler lost ${n} record(s): still batched at process exit`, n));
+  /** How each request is sent: the method and header values CPython's emit() uses, and the timeout. */
+  #spec(): RequestSpec {
+    return { method: this.method, host: this.host, hostHeader: this.#hostHeader, authorization: this.#authorization, timeout: this.timeout };
   }
-
-  async #send(req: Request): Promise<void> {
-    try {
-      await this.#request(req);
-    } catch (err) {
-      // A keep-alive socket the server closed while idle fails at once; Node's docs advise one retry on a new one.
-      if ((err as { reusedSocket?: boolean }).reusedSocket && isReset(err)) await this.#request(req);
-      else throw err;
-    }
-  }
-
-  #request(item: Request): Promise<void> {
-    const conn = this.getConnection(this.host, this.secure);
-    // CPython's header order and casing: putrequest() adds Host and Accept-Encoding, then emit() adds the rest.
-    const headers: Record<string, string> = { Host: this.#hostHeader, 'Accept-Encoding': 'identity' };
-    if (this.method === 'POST' && item.body) {
-      headers['Content-type'] = item.contentType;
-      headers['Content-length'] = String(item.body.length);
-    }
-    if (this.#authorization) headers['Authorization'] = this.#authorization;
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const request = (conn.protocol === 'https:' ? httpsModule() : httpModule()).request({
-        protocol: conn.protocol,
-        hostname: conn.hostname,
-        port: conn.port,
-        method: this.method,
-        path: item.path,
-        headers,
-        agent: conn.agent,
-        setHost: false,
-      });
-      const timer = setTimeout(() => {
-        request.destroy(new Error(`HTTPHandler: no response from ${this.host} within ${this.timeout} s`));
-      }, this.timeout * 1000);
-      const done = (err?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err === undefined) resolve();
-        else reject(err instanceof Error ? err : new Error(safeRepr(err)));
-      };
-      request.on('error', (err: Error & { reusedSocket?: boolean }) => {
-        err.reusedSocket = request.reusedSocket;
-        done(err);
-      });
-      request.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_ERROR_BODY) chunks.push(c);
-          size += c.length;
-        });
-        res.on('error', done);
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status < 400) return done();
-          const text = Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString('utf8');
-          done(new HTTPError(status, res.statusMessage ?? '', text));
-        });
-      });
-      request.end(item.body ?? undefined);
-    });
-  }
-}
-
-function isReset(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return code === 'ECONNRESET' || code === 'EPIPE';
-}
-
-/** Python `str()` of each field; `args` is a tuple and `created`/`msecs`/`relativeCreated` are floats in CPython. */
-function formEntries(fields: Readonly<Record<string, unknown>>): [string, unknown][] {
-  return Object.entries(fields).map(([k, v]): [string, unknown] => {
-    if (k === 'args' && Array.isArray(v)) return [k, tupleRepr(v)];
-    if (FLOAT_FIELDS.has(k) && typeof v === 'number') return [k, floatRepr(v)];
-    return [k, v]; // urlencode() takes Python's str() of the rest, and quotes bytes as bytes
-  });
 }

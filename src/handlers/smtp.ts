@@ -5,16 +5,16 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { Handler } from '../core/handler.js';
-import { RecordsDroppedError, ValueError } from '../core/errors.js';
-import { batchConfig, batchFailed, sendOnLoopEnd, type BatchConfig } from '../internal/batch.js';
+import { ValueError } from '../core/errors.js';
+import { batchConfig, batchFailed, type Batch } from './batch.js';
 import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
 import { systemClock, type Clock } from '../internal/clock.js';
-import { Delivery } from '../internal/delivery.js';
-import { onExit } from '../internal/exit.js';
+import { RequestQueue, type RequestItem } from './request-queue.js';
 import { sendOnce } from '../internal/smtp-client.js';
 import { buildMessage, checkAddress, checkHeaderValue, formatDate } from '../internal/smtp-message.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
+import { DEFAULT_MAX_BYTES } from './socket-options.js';
 
 /** TLS settings beyond CPython's `secure` tuple: CA to trust, `rejectUnauthorized`, SNI `servername`, versions. */
 export type SMTPTLSOptions = Pick<
@@ -50,6 +50,8 @@ export interface SMTPHandlerOptions {
    * so up to `capacity × maxRecords` records may wait. @default 100
    */
   capacity?: number;
+  /** Most bytes of mails kept waiting, besides `capacity`; more are dropped and counted. @default 64 MiB */
+  maxBytes?: number;
   /**
    * Beyond CPython, opt-in: mail several records as one digest (see {@link SMTPBatchOptions}). `null` (the default)
    * sends one mail per record, as CPython. @default null
@@ -76,27 +78,15 @@ export interface SMTPBatchOptions {
   maxDelay?: number;
 }
 
-interface Mail {
-  /** The record, or a digest's first record. */
-  record: LogRecord;
+interface Mail extends RequestItem {
   raw: Buffer;
-  /** Records in a digest; absent for a single record (batching off). */
-  count?: number;
 }
 
-/** A digest being collected: the formatted records, its subject, when it started (clock seconds). */
-interface PendingDigest {
-  first: LogRecord;
-  subject: string;
-  parts: string[];
-  started: number;
-  timer: ReturnType<typeof setTimeout> | null;
-  offExit: () => void;
-  offLoopEnd: () => void;
-}
+/** nodemailer's codes for a server that cannot be reached or does not answer (a reply from it has `responseCode`). */
+const PEER_FAILURES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS']);
 
 const SMTP_KEYS = optionKeys<SMTPHandlerOptions>()([
-  'credentials', 'secure', 'timeout', 'implicitTLS', 'tls', 'capacity', 'batch', 'clock',
+  'credentials', 'secure', 'timeout', 'implicitTLS', 'tls', 'capacity', 'maxBytes', 'batch', 'clock',
 ]);
 
 /**
@@ -152,14 +142,8 @@ export class SMTPHandler extends Handler {
   timeout: number;
   readonly #implicitTLS: boolean;
   readonly #tls: SMTPTLSOptions;
-  readonly #delivery: Delivery<Mail>;
-  #lastDropped: LogRecord | null = null;
-  readonly #batchConfig: BatchConfig | null;
-  readonly #clock: Clock;
-  #digest: PendingDigest | null = null;
-  /** Delivery counts mails; a dropped digest held `count` records: the difference, total and this episode. */
-  #batchDropExtra = 0;
-  #episodeDropExtra = 0;
+  readonly #queue: RequestQueue<Mail, string, string>;
+  /** The digest being collected; its head is the subject of its first record. */
 
   /** Python's `SMTPHandler(mailhost, fromaddr, toaddrs, subject, credentials, secure, timeout)`, for dictConfig. */
   static override pySignature: typeof Handler.pySignature = {
@@ -210,19 +194,39 @@ export class SMTPHandler extends Handler {
     }
     this.#implicitTLS = options.implicitTLS ?? false;
     this.#tls = options.tls ?? { rejectUnauthorized: false };
-    this.#batchConfig = batchConfig(options.batch, 10);
-    this.#clock = options.clock ?? systemClock;
-    this.#delivery = new Delivery<Mail>({
+    const batch = batchConfig(options.batch, 10);
+    this.#queue = new RequestQueue<Mail, string, string>({
       capacity: options.capacity ?? 100,
-      write: (mail) => this.#send(mail),
-      onError: (err, mail) => this.handleError(mail.record, mail.count === undefined ? err : batchFailed('SMTPHandler could not deliver a digest', mail.count, err)),
-      onDrop: (n) => {
-        n += this.#episodeDropExtra;
-        this.#episodeDropExtra = 0;
-        const rec = this.#lastDropped;
-        if (rec) this.handleError(rec, new RecordsDroppedError(`SMTPHandler dropped ${n} record(s): the queue was full`, n));
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      clock: options.clock ?? systemClock,
+      send: (mail) => this.#send(mail),
+      peerFailed: (err) => {
+        const e = err as { code?: unknown; responseCode?: unknown } | null;
+        return e?.responseCode === undefined && PEER_FAILURES.has(String(e?.code));
       },
+      who: 'SMTPHandler',
+      batchNoun: 'digest',
+      report: (record, err) => this.handleError(record, err),
+      batch: { config: batch, send: (b) => this.#sendDigest(b) },
     });
+  }
+
+  /**
+   * Records dropped: the queue was full, or given up while the server failed (with `batch`, every record of a
+   * digest). A mail the server refused, or that failed, is reported instead.
+   */
+  get dropped(): number {
+    return this.#queue.dropped;
+  }
+
+  /** Resolves once every record emitted so far was mailed, reported or given up; mails a partial digest first. */
+  override flush(): Promise<void> {
+    return this.#queue.flush();
+  }
+
+  /** As {@link flush}, after which records are refused (reported). Every call returns the first call's promise. */
+  override close(): Promise<void> {
+    return Promise.all([super.close(), this.#queue.close()]).then(() => undefined);
   }
 
   /** The subject for `record`; returns `subject`. Override for a record-dependent subject. */
@@ -233,9 +237,9 @@ export class SMTPHandler extends Handler {
   /** Formats the record, builds the message now (Date = now) and queues it; never blocks, never throws. */
   override emit(record: LogRecord): void {
     try {
-      if (this.#delivery.closed) throw new Error('SMTPHandler is closed');
-      if (this.#batchConfig !== null) {
-        this.#addToDigest(this.#batchConfig, record, this.format(record));
+      if (this.#queue.closed) throw new Error('SMTPHandler is closed');
+      if (this.#queue.batcher !== null) {
+        this.#queue.batcher.add(record, this.format(record), () => this.#digestSubject(record));
         return;
       }
       const subject = this.getSubject(record);
@@ -247,95 +251,36 @@ export class SMTPHandler extends Handler {
         date: formatDate(new Date()),
         body: this.format(record),
       });
-      if (!this.#delivery.push({ record, raw })) this.#lastDropped = record;
+      this.#queue.push({ record, raw, size: raw.length });
     } catch (err) {
       this.handleError(record, err);
     }
   }
 
-  /**
-   * Resolves once every record emitted so far has been sent or reported. With `batch`, the digest being collected
-   * is mailed now, however small.
-   */
-  override flush(): Promise<void> {
-    this.#sendDigest();
-    return this.#delivery.flush();
+  /** The subject of a digest starting with `record`; refuses now what buildMessage would refuse later. */
+  #digestSubject(record: LogRecord): string {
+    const s = this.getSubject(record);
+    const subject = typeof s === 'string' ? s : str(s);
+    // No header injection, and no digest lost later for a bad header: the record that would start it is refused.
+    for (const v of [this.fromaddr, this.toaddrs.join(','), subject]) checkHeaderValue(v);
+    return subject;
   }
 
-  /**
-   * Sends what is queued (with `batch`, the digest being collected too), then stops accepting records. Every call
-   * returns the first call's promise.
-   */
-  override close(): Promise<void> {
-    const base = super.close();
-    this.#sendDigest();
-    return Promise.all([base, this.#delivery.close()]).then(() => undefined);
-  }
-
-  /** Records dropped because the queue was full or the handler closed (with `batch`, every record of a digest). */
-  get dropped(): number {
-    return this.#delivery.dropped + this.#batchDropExtra;
-  }
-
-  /** Adds a formatted record to the digest; mails the digest when it is full or (by `clock`) `maxDelay` old. */
-  #addToDigest(cfg: BatchConfig, record: LogRecord, text: string): void {
-    const now = this.#clock.now();
-    if (this.#digest !== null && now - this.#digest.started >= cfg.maxDelay) this.#sendDigest();
-    let d = this.#digest;
-    if (d === null) {
-      const s = this.getSubject(record);
-      const subject = typeof s === 'string' ? s : str(s);
-      // What buildMessage would refuse later, refused now for this record (no header injection, no lost digest).
-      for (const v of [this.fromaddr, this.toaddrs.join(','), subject]) checkHeaderValue(v);
-      const send = (): void => this.#sendDigest();
-      d = this.#digest = {
-        first: record,
-        subject,
-        parts: [],
-        started: now,
-        timer: cfg.maxDelay === Infinity ? null : setTimeout(send, cfg.maxDelay * 1000).unref(),
-        offLoopEnd: sendOnLoopEnd(send),
-        offExit: onExit(() => this.#lostAtExit()),
-      };
-    }
-    d.parts.push(text);
-    if (d.parts.length >= cfg.maxRecords) this.#sendDigest();
-  }
-
-  /** Builds the digest being collected into one mail and queues it (no-op without one). Never throws. */
-  #sendDigest(): void {
-    const d = this.#digest;
-    if (d === null) return;
-    this.#digest = null;
-    if (d.timer !== null) clearTimeout(d.timer);
-    d.offLoopEnd();
-    d.offExit();
+  /** Builds a complete digest into one mail and queues it. Never throws. */
+  #sendDigest(d: Batch<string, string>): void {
     const count = d.parts.length;
     try {
       const raw = buildMessage({
         from: this.fromaddr,
         to: this.toaddrs,
-        subject: d.subject,
+        subject: d.head,
         date: formatDate(new Date()),
         body: d.parts.join('\n'),
       });
-      if (!this.#delivery.push({ record: d.first, raw, count })) {
-        this.#lastDropped = d.first;
-        this.#batchDropExtra += count - 1;
-        this.#episodeDropExtra += count - 1;
-      }
+      this.#queue.push({ record: d.first, raw, count, size: raw.length });
     } catch (err) {
       this.handleError(d.first, batchFailed('SMTPHandler could not deliver a digest', count, err));
     }
-  }
-
-  /** At process exit (`process.exit()`, uncaught exception) a digest still being collected is lost: say so. */
-  #lostAtExit(): void {
-    const d = this.#digest;
-    if (d === null) return;
-    this.#digest = null;
-    const n = d.parts.length;
-    this.handleError(d.first, new RecordsDroppedError(`SMTPHandler lost ${n} record(s): still batched at process exit`, n));
   }
 
   async #send(mail: Mail): Promise<void> {

@@ -5,13 +5,21 @@
 import type { ConnectionOptions } from 'node:tls';
 import { KeyError } from '../core/errors.js';
 import type { Level } from '../core/levels.js';
+import type { Clock } from '../internal/clock.js';
 import { hasUnixDgram } from '../internal/unix-dgram.js';
 import { FACILITY_NAMES, LOG_USER } from './syslog-constants.js';
 import type { Rfc5424Options } from './syslog-rfc5424.js';
 import type { SysLogAddress, SysLogSocktype } from './syslog-transport.js';
+import { DEFAULT_MAX_BYTES } from './socket-options.js';
 
 /** Python's `SYSLOG_UDP_PORT` (`src/handlers.ts` exports it): the default port. */
 const SYSLOG_PORT = 514;
+
+/**
+ * Seconds after which a connect, or a send that makes no progress, is given up when `timeout` is null (CPython's
+ * blocking socket would wait for ever; here `close()`, `shutdown()` and the process's exit must not).
+ */
+export const DEFAULT_GIVE_UP = 5;
 
 /** Keyword arguments of {@link SysLogHandler}: CPython's four, then pylogging's opt-in extensions. */
 export interface SysLogHandlerOptions {
@@ -21,7 +29,11 @@ export interface SysLogHandlerOptions {
   facility?: number | string;
   /** `'dgram'` or `'stream'`; null: UDP for `[host, port]`, datagram-then-stream for a unix path. @default null */
   socktype?: SysLogSocktype | null;
-  /** Seconds a connect or a stalled send may take before the connection is given up (CPython 3.14). @default null */
+  /**
+   * Seconds a connect, or a send that makes no progress, may take before the connection is given up (CPython 3.14's
+   * `timeout`). null: CPython's blocking socket, bounded here at 5 s so that a collector that accepts and never
+   * reads cannot hold `close()` or the process's exit for ever. @default null
+   */
   timeout?: number | null;
   /** Handler level. @default NOTSET */
   level?: Level;
@@ -35,8 +47,16 @@ export interface SysLogHandlerOptions {
   framing?: 'none' | 'octet-counting';
   /** Opt-in: TLS to a remote collector (RFC 5425) over TCP; `true` for Node's defaults, or `tls.connect` options. @default false */
   tls?: boolean | ConnectionOptions;
-  /** Records kept waiting while the daemon is slow or down; more are dropped and counted. @default 10000 */
+  /**
+   * Most bytes of encoded records kept waiting while the daemon is slow, down or not connected yet; more are dropped,
+   * counted and reported. 64 MiB holds a start-up burst of 100,000 typical records with room to spare.
+   * @default 64 MiB
+   */
+  maxBytes?: number;
+  /** Optional extra bound: most records kept waiting, besides `maxBytes`. @default no record bound */
   capacity?: number;
+  /** Time source for the reconnect backoff (`retryTime`; tests inject one). @default the system clock */
+  clock?: Clock;
 }
 
 /** The options after validation and defaults. */
@@ -47,7 +67,8 @@ export interface ResolvedSysLogOptions {
   timeout: number | null;
   tls: ConnectionOptions | null;
   framing: 'none' | 'octet-counting';
-  capacity: number;
+  maxBytes: number;
+  capacity: number | undefined;
   rfc5424: Rfc5424Options | null;
 }
 
@@ -105,9 +126,12 @@ export function resolveOptions(options: SysLogHandlerOptions): ResolvedSysLogOpt
     // CPython raises when an explicit socktype cannot be had; a missing addon is a configuration error.
     throw new TypeError("socktype 'dgram' on a unix path needs the optional package 'unix-dgram' (npm install unix-dgram)");
   }
-  const capacity = options.capacity ?? 10_000;
-  if (!Number.isInteger(capacity) || capacity < 1) {
+  const { capacity, maxBytes = DEFAULT_MAX_BYTES } = options;
+  if (capacity !== undefined && !(Number.isInteger(capacity) && capacity >= 1)) {
     throw new RangeError(`capacity must be a positive integer, got ${String(capacity)}`);
+  }
+  if (!(Number.isInteger(maxBytes) && maxBytes >= 1)) {
+    throw new RangeError(`maxBytes must be a positive whole number of bytes, got ${String(maxBytes)}`);
   }
   const rfc = options.rfc5424 ?? false;
   return {
@@ -117,6 +141,7 @@ export function resolveOptions(options: SysLogHandlerOptions): ResolvedSysLogOpt
     timeout,
     tls,
     framing,
+    maxBytes,
     capacity,
     rfc5424: rfc === false ? null : rfc === true ? {} : rfc,
   };

@@ -135,12 +135,31 @@ class UnixDgramTransport implements SysLogTransport {
   readonly socktype = 'dgram' as const;
   readonly holdsLoop = true;
   dead = false;
-  constructor(readonly socket: UnixDgramSocket) {}
+  constructor(
+    readonly socket: UnixDgramSocket,
+    private readonly timeoutMs: number | null,
+  ) {}
   async send(bytes: Buffer): Promise<void> {
+    // The addon waits out congestion (a daemon that stopped reading fills the socket): bounded by the timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const ms = this.timeoutMs;
+    const stalled =
+      ms === null
+        ? null
+        : new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              this.close();
+              reject(timeoutError('send to the syslog daemon', ms));
+            }, ms);
+          });
+    const sending = this.socket.send(bytes);
+    sending.catch(() => {}); // a send cut off by the timeout may still reject: that is no news
     try {
-      await this.socket.send(bytes);
+      await (stalled === null ? sending : Promise.race([sending, stalled]));
     } catch (err) {
       throw normalizeError(err);
+    } finally {
+      clearTimeout(timer);
     }
   }
   drain(): Promise<void> {
@@ -159,10 +178,11 @@ class StreamTransport implements SysLogTransport {
   dead = false;
   #error: Error | null = null;
   #waiters = new Set<(err: Error | null) => void>();
+  #stallTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly socket: NetSocket | TLSSocket,
-    timeoutMs: number | null,
+    private readonly timeoutMs: number | null,
   ) {
     socket.on('error', (err: Error) => {
       this.#error = err;
@@ -171,20 +191,9 @@ class StreamTransport implements SysLogTransport {
       this.dead = true;
       const err =
         this.#error ?? Object.assign(new Error('connection closed by the syslog daemon'), { code: 'ECONNRESET' });
-      for (const w of this.#waiters) w(err);
-      this.#waiters.clear();
+      this.#settle(err);
     });
-    socket.on('drain', () => {
-      for (const w of this.#waiters) w(null);
-      this.#waiters.clear();
-    });
-    if (timeoutMs !== null) {
-      // CPython 3.14: sock.settimeout(timeout) bounds each sendall(); here a write that makes no progress for
-      // that long ends the connection (the handler then reconnects or gives the record up).
-      socket.setTimeout(timeoutMs, () => {
-        if (socket.writableLength > 0) socket.destroy(timeoutError('send to the syslog daemon', timeoutMs));
-      });
-    }
+    socket.on('drain', () => this.#settle(null));
     // The daemon never talks back; reading keeps 'end'/'close' flowing so a restart is noticed.
     socket.on('data', () => {});
     socket.on('end', () => socket.destroy());
@@ -193,7 +202,36 @@ class StreamTransport implements SysLogTransport {
   #wait(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#waiters.add((err) => (err ? reject(err) : resolve()));
+      this.#watch();
     });
+  }
+
+  #settle(err: Error | null): void {
+    if (this.#stallTimer !== null) clearTimeout(this.#stallTimer);
+    this.#stallTimer = null;
+    for (const w of this.#waiters) w(err);
+    this.#waiters.clear();
+  }
+
+  /**
+   * CPython 3.14: sock.settimeout(timeout) bounds each sendall(); here a wait during which the OS takes no byte for
+   * `timeout` ends the connection (the handler then reconnects or gives the records up). Progress is libuv's
+   * queue shrinking, what Node's own socket timeout watches too; that one fires only after two quiet periods.
+   */
+  #watch(): void {
+    const ms = this.timeoutMs;
+    if (ms === null || this.#stallTimer !== null) return;
+    const queued = (): number => (this.socket as { _handle?: { writeQueueSize?: number } })._handle?.writeQueueSize ?? this.socket.writableLength;
+    let last = queued();
+    const check = (): void => {
+      this.#stallTimer = null;
+      if (this.#waiters.size === 0) return;
+      const now = queued();
+      if (now > 0 && now === last) return void this.socket.destroy(timeoutError('send to the syslog daemon', ms));
+      last = now;
+      this.#stallTimer = setTimeout(check, ms);
+    };
+    this.#stallTimer = setTimeout(check, ms);
   }
 
   send(bytes: Buffer, late?: (err: Error) => void): Promise<void> {
@@ -222,8 +260,13 @@ class StreamTransport implements SysLogTransport {
     if (this.dead || this.socket.writableLength === 0) return Promise.resolve();
     // An empty write's callback runs once everything queued before it was handed to the OS (or failed).
     return new Promise((resolve) => {
-      this.#waiters.add(() => resolve());
-      this.socket.write(Buffer.alloc(0), () => resolve());
+      const done = (): void => {
+        this.#waiters.delete(done);
+        resolve();
+      };
+      this.#waiters.add(done);
+      this.socket.write(Buffer.alloc(0), done);
+      this.#watch();
     });
   }
 
@@ -313,7 +356,7 @@ export async function openTransport(spec: TransportSpec): Promise<SysLogTranspor
   }
   if (socktype !== 'stream') {
     try {
-      return new UnixDgramTransport(openUnixDgram(address));
+      return new UnixDgramTransport(openUnixDgram(address), spec.timeoutMs);
     } catch (err) {
       if (err instanceof UnixDgramMissingError) {
         if (socktype === 'dgram') throw err;

@@ -3,25 +3,26 @@
  *
  * By default the bytes on the wire are CPython's: `<PRI>` + UTF-8 of `ident + format(record) + '\0'`, one record
  * per UDP or unix datagram, or back to back on a stream (REFERENCE §3.7). Sending never blocks the logging call:
- * `emit()` encodes the record and pushes it on a bounded {@link Delivery}; one writer connects, sends, and backs
- * off while the daemon is unreachable.
+ * `emit()` encodes the record and pushes it on the shared delivery component (internal/delivery.ts), which owns the
+ * byte-bounded backlog, connecting through `createSocket()` with CPython's backoff on this handler's `retry*`
+ * attributes, batching, giving up and the drop episodes; this file keeps CPython's hooks and the syslog wording.
  *
  * ```
- * emit() ─encode─▶ Delivery (≤ capacity records) ─▶ #write ─▶ transport.send ─▶ daemon
- *            full: dropped + counted    peer down: wait retryTime (1, 2, 4 … 30 s), keep the backlog;
- *                                       flush()/close(): one more try, then give the backlog up (counted)
- * every drop episode ends in ONE handleError report (RecordsDroppedError) with its count
+ * emit() ─encode─▶ Delivery (≤ maxBytes) ─▶ createSocket() when not connected ─▶ transport.send ─▶ daemon
+ *            full: dropped + counted       daemon down: retry after 1, 2, 4 … 30 s, the backlog kept;
+ *                                          a send stalled for `timeout` (5 s if null): once more on a new
+ *                                          connection, then back off; flush()/close(): give up what cannot go now
+ * every drop episode ends in ONE handleError report (RecordsDroppedError) with its exact count
  * ```
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Handler } from '../core/handler.js';
-import { RecordsDroppedError } from '../core/errors.js';
 import { KeyError } from '../core/errors.js';
 import { NOTSET } from '../core/levels.js';
 import type { LogRecord } from '../core/record.js';
-import { safeRepr } from '../core/repr.js';
-import { Delivery } from '../internal/delivery.js';
-import { onExit } from '../internal/exit.js';
+import { systemClock, type Clock } from '../internal/clock.js';
+import { Delivery, formatBytes, type DropEpisode } from '../internal/delivery.js';
+import { dropReport, udpRefused } from './syslog-report.js';
 import { octetFrame, Rfc5424Encoder } from './syslog-rfc5424.js';
 import {
   errorCode,
@@ -34,7 +35,7 @@ import {
 } from './syslog-transport.js';
 import * as C from './syslog-constants.js';
 import { FACILITY_NAMES, PRIORITY_MAP, PRIORITY_NAMES } from './syslog-constants.js';
-import { resolveOptions, type SysLogHandlerOptions } from './syslog-options.js';
+import { DEFAULT_GIVE_UP, resolveOptions, type SysLogHandlerOptions } from './syslog-options.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 
 export * from './syslog-constants.js';
@@ -46,26 +47,17 @@ export type { Rfc5424Options } from './syslog-rfc5424.js';
 interface Item {
   readonly bytes: Buffer;
   readonly record: LogRecord;
-  readonly seq: number;
-}
-
-/** An open drop episode: from the first record lost to the report. */
-interface Episode {
-  count: number;
-  first: LogRecord;
-  /** The connection error, when the daemon was unreachable. */
-  error: unknown;
-  /** Records were dropped because the backlog was full / the handler was closed. */
-  full: boolean;
-  closed: boolean;
 }
 
 /** Errors that belong to one record (it cannot be sent as it is), not to the connection. */
 const RECORD_ERRORS = new Set(['EMSGSIZE', 'ENOBUFS', 'ERR_SOCKET_DGRAM_NOT_RUNNING']);
+const isRecordError = (err: unknown): boolean => RECORD_ERRORS.has(errorCode(err) ?? '');
 const STANDARD_LEVEL_NAMES = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
+/** Most records merged into one stream write (the records queued behind a write, as SocketHandler's batches). */
+const MAX_BATCH = 64;
 
 const SYSLOG_KEYS = optionKeys<SysLogHandlerOptions>()([
-  'address', 'facility', 'socktype', 'timeout', 'level', 'framing', 'tls', 'capacity', 'rfc5424',
+  'address', 'facility', 'socktype', 'timeout', 'level', 'framing', 'tls', 'maxBytes', 'capacity', 'clock', 'rfc5424',
 ]);
 
 /**
@@ -82,8 +74,13 @@ const SYSLOG_KEYS = optionKeys<SysLogHandlerOptions>()([
  *
  * Differs from CPython: the constructor validates but does not connect (the first record, or `createSocket()`,
  * does), so an unresolvable host is reported through `handleError`, not thrown. While the daemon is unreachable
- * records wait in a bounded backlog instead of each failing into `handleError`; drops are counted in `dropped`
- * and reported once per episode. A lone UTF-16 surrogate is sent as U+FFFD (CPython's `encode('utf-8')` raises).
+ * records wait in a backlog bounded in bytes (`maxBytes`) and reconnects back off as CPython's SocketHandler's
+ * (`retryStart`, `retryFactor`, `retryMax`) instead of each record failing into `handleError`; drops are counted in
+ * `dropped` and reported once per episode. A send that makes no progress for `timeout` seconds (5 s when `timeout`
+ * is null, where CPython would block for ever) ends the connection; the records are sent once more on a new one, and
+ * if that stalls too they are given up. So `flush()`, `close()`, `shutdown()` and the process's exit finish within
+ * about twice that against a collector that accepts and never reads. A lone UTF-16 surrogate is sent as U+FFFD
+ * (CPython's `encode('utf-8')` raises).
  */
 export class SysLogHandler extends Handler {
   /** Prepended to every formatted message (CPython's class attribute `ident`), e.g. `'myapp: '`. */
@@ -101,7 +98,7 @@ export class SysLogHandler extends Handler {
   socktype: SysLogSocktype | null;
   /** True for a unix socket path (CPython's `unixsocket`). */
   readonly unixsocket: boolean;
-  /** Seconds for a connect or a stalled send, or null (CPython 3.14's `timeout`). */
+  /** Seconds for a connect or a stalled send, or null: 5 s then (CPython 3.14's `timeout`, blocking when None). */
   readonly timeout: number | null;
   /** Backoff after a failed connect, in seconds (CPython's SocketHandler names). */
   retryStart = 1.0;
@@ -109,7 +106,7 @@ export class SysLogHandler extends Handler {
   retryFactor = 2.0;
   /** Longest backoff, in seconds. */
   retryMax = 30.0;
-  /** Epoch seconds before which no reconnect is tried, or null. */
+  /** Epoch seconds (by the `clock` option) before which no reconnect is tried, or null. */
   retryTime: number | null = null;
   /** The current backoff, in seconds, or null. */
   retryPeriod: number | null = null;
@@ -122,23 +119,21 @@ export class SysLogHandler extends Handler {
   #prefixes: Map<string, string> | null = null;
   readonly #rfc5424: Rfc5424Encoder | null;
   readonly #tls: ConnectionOptions | null;
+  readonly #maxBytes: number;
+  readonly #capacity: number | undefined;
+  readonly #clock: Clock;
   #delivery: Delivery<Item>;
-  readonly #capacity: number;
+  /** Records dropped by the backlogs of earlier opens (a record after `close()` starts a new backlog). */
+  #droppedBefore = 0;
   #transport: SysLogTransport | null = null;
-  #opening: Promise<SysLogTransport> | null = null;
-  #seq = 0;
-  /** Records with a seq up to this are given up rather than waited for (set by flush/close). */
-  #giveUpThrough = 0;
-  #wake: (() => void) | null = null;
-  #episode: Episode | null = null;
-  #dropped = 0;
-  #lastError: unknown = null;
   #missingReported = false;
   #udpRefusedReported = false;
-  #closedReported = false;
-  #lastRecord: LogRecord | null = null;
+  /** The last record sent, and the last one emitted: the records a report without a dropped one names. */
+  #lastSent: LogRecord | null = null;
+  #lastEmitted: LogRecord | null = null;
   #idleTimer: NodeJS.Immediate | null = null;
-  #offExit: () => void;
+  /** Connections opened to resend after a stall: a stall there too is not retried (the collector takes nothing). */
+  readonly #afterStall = new WeakSet<SysLogTransport>();
   /** Set when `close()` has finished: the next record reopens, as CPython's emit() does after close(). */
   #closeDone = false;
 
@@ -160,29 +155,35 @@ export class SysLogHandler extends Handler {
     this.timeout = o.timeout;
     this.framing = o.framing;
     this.#tls = o.tls;
+    this.#maxBytes = o.maxBytes;
     this.#capacity = o.capacity;
+    this.#clock = options.clock ?? systemClock;
     this.#delivery = this.#newDelivery();
-    this.#offExit = this.#registerExit();
   }
 
   #newDelivery(): Delivery<Item> {
     return new Delivery<Item>({
-      capacity: this.#capacity,
+      maxBytes: this.#maxBytes,
+      ...(this.#capacity === undefined ? {} : { capacity: this.#capacity }),
+      sizeOf: (item) => item.bytes.length,
       write: (item) => this.#write(item),
-      onError: (err, item) => this.handleError(item.record, normalizeError(err)),
-      onDrop: () => {}, // counted in emit(), where the dropped record is known
+      // A stream takes the records queued behind a write in one write, UDP hands them over back to back. Not the
+      // unix-dgram addon, whose send can fail half-way through a batch (the batch retried would repeat datagrams).
+      ...(this.socktype === 'stream' || !this.unixsocket ? { writeBatch: (items: Item[]) => this.#writeMany(items), maxBatch: MAX_BATCH } : {}),
+      link: {
+        isOpen: () => this.#transport !== null && !this.#transport.dead,
+        connect: () => this.createSocket(),
+        shut: () => this.#closeTransport(),
+        idle: () => this.#idle(),
+      },
+      retry: this,
+      clock: this.#clock,
+      onDrop: (n, episode) => this.#report(n, episode),
       teardown: async () => {
-        await this.#drainTransport();
+        await this.#transport?.drain();
         this.#closeTransport();
       },
-    });
-  }
-
-  #registerExit(): () => void {
-    const ref = new WeakRef(this); // the exit hook must not keep a forgotten handler alive
-    return onExit(() => {
-      const h = ref.deref();
-      if (h !== undefined) h.#atExit();
+      exitReport: true,
     });
   }
 
@@ -192,11 +193,10 @@ export class SysLogHandler extends Handler {
    */
   #reopen(): void {
     this.#closeDone = false;
-    this.#closedReported = false;
-    this.#giveUpThrough = this.#seq;
+    this.#droppedBefore += this.#delivery.dropped;
     this.retryTime = null;
+    this.retryPeriod = null;
     this.#delivery = this.#newDelivery();
-    this.#offExit = this.#registerExit();
   }
 
   /** CPython's `facility`; assigning it rebuilds the `<PRI>` table. */
@@ -232,9 +232,12 @@ export class SysLogHandler extends Handler {
     return this.#transport?.socket ?? null;
   }
 
-  /** Records dropped so far: backlog full, daemon unreachable at `flush()`/`close()`, or emitted after close. */
+  /**
+   * Records dropped so far: the backlog was full, given up while the daemon was unreachable or stalled at
+   * `flush()`/`close()`, emitted while `close()` was delivering, or still queued at process exit.
+   */
   get dropped(): number {
-    return this.#dropped;
+    return this.#droppedBefore + this.#delivery.dropped;
   }
 
   /**
@@ -303,73 +306,99 @@ export class SysLogHandler extends Handler {
   override emit(record: LogRecord): void {
     try {
       if (this.#closeDone) this.#reopen();
-      const item: Item = { bytes: this.#encode(record), record, seq: ++this.#seq };
-      if (!this.#delivery.push(item)) {
-        if (!this.#delivery.closed) return this.#noteDrop(record, 'full');
-        this.#noteDrop(record, 'closed');
-        // nothing will end this episode (no flush, no exit hook after close): report the first one now
-        if (!this.#closedReported) {
-          this.#closedReported = true;
-          this.#endEpisode(0);
-        }
-      }
+      this.#lastEmitted = record;
+      this.#delivery.push({ bytes: this.#encode(record), record });
     } catch (err) {
       this.handleError(record, err);
     }
   }
 
   /**
-   * CPython's `createSocket()`: (re)connects now instead of on the next record. Errors are not thrown (CPython
-   * ignores them here for unix paths too); the next record retries or reports them.
+   * CPython's `createSocket()`: opens the socket to the daemon (for a unix path without `socktype`: datagram, then
+   * stream). The writer calls it when it is not connected, under CPython's SocketHandler backoff: not before
+   * `retryTime`, and a failure sets the next one. Never rejects: the error becomes the cause quoted when records are
+   * given up.
    */
-  createSocket(): void {
-    this.#closeTransport();
-    void this.#open(null).catch(() => {});
+  createSocket(): Promise<void> {
+    return this.#delivery.attempt(async () => {
+      this.#closeTransport();
+      const t = await openTransport({
+        address: this.address,
+        socktype: this.socktype,
+        timeoutMs: (this.timeout ?? DEFAULT_GIVE_UP) * 1000,
+        tls: this.#tls,
+        onUnixDgramMissing: (err) => {
+          if (this.#missingReported || this.#lastEmitted === null) return;
+          this.#missingReported = true;
+          this.handleError(this.#lastEmitted, err);
+        },
+      }).catch((err: unknown) => {
+        throw normalizeError(err);
+      });
+      this.#transport = t;
+      this.socktype = t.socktype; // CPython: "it worked, so set self.socktype to the used type"
+      if (!this.unixsocket && t.socktype === 'dgram') {
+        (t.socket as import('node:dgram').Socket).on('error', (err) => this.#udpError(err));
+      }
+    });
   }
 
-  #open(record: LogRecord | null): Promise<SysLogTransport> {
-    this.#opening ??= openTransport({
-      address: this.address,
-      socktype: this.socktype,
-      timeoutMs: this.timeout === null ? null : this.timeout * 1000,
-      tls: this.#tls,
-      onUnixDgramMissing: (err) => {
-        if (this.#missingReported) return;
-        this.#missingReported = true;
-        if (record !== null) this.handleError(record, err);
-      },
-    }).then(
-      (t) => {
-        this.#opening = null;
-        this.#transport = t;
-        this.socktype = t.socktype; // CPython: "it worked, so set self.socktype to the used type"
-        if (!this.unixsocket && t.socktype === 'dgram') {
-          (t.socket as import('node:dgram').Socket).on('error', (err) => this.#udpError(err));
-        }
-        return t;
-      },
-      (err: unknown) => {
-        this.#opening = null;
-        throw normalizeError(err);
-      },
-    );
-    return this.#opening;
+  /** One record (the delivery calls it only while connected). A datagram refused for itself is reported, as CPython. */
+  async #write(item: Item): Promise<void> {
+    try {
+      await this.#send(item.bytes, item, 1);
+    } catch (err) {
+      if (!isRecordError(err)) throw err; // the connection's: the delivery reconnects and sends it once more
+      this.handleError(item.record, normalizeError(err));
+    }
+    this.#lastSent = item.record;
+  }
+
+  /** The records queued behind a write: one stream write, or datagrams back to back (a UDP send fails only later). */
+  async #writeMany(items: Item[]): Promise<void> {
+    const t = this.#transport as SysLogTransport;
+    if (t.socktype === 'stream') await this.#send(Buffer.concat(items.map((item) => item.bytes)), items[0] as Item, items.length);
+    else for (const item of items) await t.send(item.bytes, (err) => this.#lateError(item, 1, err));
+    this.#lastSent = (items[items.length - 1] as Item).record;
+  }
+
+  /**
+   * Hands `bytes` to the open transport. A send that stalled for `timeout` is sent once more on a new connection
+   * (CPython's emit() reconnects and sends once more after an error), but not when that connection was itself opened
+   * after a stall: a collector that takes nothing is then given up, within about twice `timeout`, instead of each new
+   * connection's buffers taking a little more for ever.
+   */
+  async #send(bytes: Buffer, first: Item, count: number): Promise<void> {
+    const late = (err: Error): void => this.#lateError(first, count, err);
+    const t = this.#transport as SysLogTransport;
+    try {
+      await t.send(bytes, late);
+    } catch (err) {
+      if (errorCode(err) !== 'ETIMEDOUT' || this.#afterStall.has(t)) throw err; // the delivery's rules
+      await this.createSocket();
+      const again = this.#transport;
+      if (again === null) throw err;
+      this.#afterStall.add(again);
+      await again.send(bytes, late);
+    }
+  }
+
+  /**
+   * A send that failed after `send()` resolved: a datagram the OS refused (EMSGSIZE, reported for its record, as
+   * CPython does), or bytes still in Node's buffer when a stream connection died (dropped, counted, reported).
+   */
+  #lateError(first: Item, count: number, err: Error): void {
+    if (isRecordError(err)) return this.handleError(first.record, normalizeError(err));
+    const ledger = this.#delivery.ledger;
+    ledger.cause = err;
+    ledger.add(errorCode(err) === 'ETIMEDOUT' ? 'stalled' : 'unreachable', count, first);
   }
 
   /** A connected UDP socket hears the ICMP "port unreachable" of a stopped daemon; UDP cannot say how much was lost. */
   #udpError(err: Error): void {
-    if (this.#udpRefusedReported || this.#lastRecord === null) return;
+    if (this.#udpRefusedReported || this.#lastSent === null) return;
     this.#udpRefusedReported = true;
-    const [host, port] = this.address as readonly [string, number];
-    this.handleError(
-      this.#lastRecord,
-      new RecordsDroppedError(
-        `syslog daemon at ${host}:${port} refused UDP datagrams (${errorCode(err) ?? err.message}); ` +
-          'records sent while it is down are lost and UDP cannot count them',
-        0,
-        { cause: err },
-      ),
-    );
+    this.handleError(this.#lastSent, udpRefused(this.#where(), err));
   }
 
   #closeTransport(): void {
@@ -378,156 +407,47 @@ export class SysLogHandler extends Handler {
     if (t !== null) t.close();
   }
 
-  #waitRetry(): Promise<void> {
-    return new Promise((resolve) => {
-      const ms = Math.max(0, ((this.retryTime ?? 0) - Date.now() / 1000) * 1000);
-      const timer = setTimeout(done, ms);
-      timer.unref(); // a down daemon must not keep the process alive (the exit hook reports what was lost)
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        if (self.#wake === done) self.#wake = null;
-        resolve();
-      }
-      this.#wake = done;
-    });
-  }
-
-  #connectFailed(err: unknown): void {
-    this.#lastError = err;
-    // CPython's SocketHandler backoff: retryStart, then * retryFactor up to retryMax.
-    this.retryPeriod = this.retryPeriod === null ? this.retryStart : Math.min(this.retryPeriod * this.retryFactor, this.retryMax);
-    this.retryTime = Date.now() / 1000 + this.retryPeriod;
-  }
-
-  /** The writer: one record at a time. Resolves when sent or given up; rejects only for a per-record error. */
-  async #write(item: Item): Promise<void> {
-    let resent = false;
-    for (;;) {
-      let t = this.#transport;
-      if (t === null || t.dead) {
-        const givingUp = item.seq <= this.#giveUpThrough;
-        if (this.retryTime !== null && Date.now() / 1000 < this.retryTime) {
-          if (givingUp) return this.#noteDrop(item.record, this.#lastError ?? 'closed');
-          await this.#waitRetry();
-          continue;
-        }
-        try {
-          t = await this.#open(item.record);
-        } catch (err) {
-          this.#connectFailed(err);
-          if (givingUp) return this.#noteDrop(item.record, err);
-          continue;
-        }
-      }
-      try {
-        await t.send(item.bytes, (err) => this.#lateError(item.record, err));
-      } catch (err) {
-        const code = errorCode(err);
-        if (resent || (code !== undefined && RECORD_ERRORS.has(code))) throw err;
-        // CPython (unix socket): on OSError close, reconnect and send once more.
-        if (this.#transport === t) this.#closeTransport();
-        resent = true;
-        continue;
-      }
-      this.retryTime = null;
-      this.retryPeriod = null;
-      this.#lastRecord = item.record;
-      if (this.#delivery.pending === 0) {
-        this.#endEpisode(0); // caught up: report what the episode cost
-        if (t.holdsLoop) this.#closeWhenIdle(t);
-      }
-      return;
-    }
-  }
-
-  /**
-   * A send that failed after `send()` resolved: a datagram the OS refused (EMSGSIZE, reported per record as
-   * CPython does) or bytes still in Node's buffer when a stream connection died (dropped and counted).
-   */
-  #lateError(record: LogRecord, err: Error): void {
-    const code = errorCode(err);
-    if (code !== undefined && RECORD_ERRORS.has(code)) this.handleError(record, normalizeError(err));
-    else this.#noteDrop(record, err);
-  }
-
-  /** The unix-dgram addon's socket keeps the process alive: close it once nothing is queued. */
-  #closeWhenIdle(t: SysLogTransport): void {
-    if (this.#idleTimer !== null) return;
+  /** The backlog is empty: the unix-dgram addon's socket keeps the process alive, so close it until the next record. */
+  #idle(): void {
+    const t = this.#transport;
+    if (t === null || !t.holdsLoop || this.#idleTimer !== null) return;
     this.#idleTimer = setImmediate(() => {
       this.#idleTimer = null;
       if (!this.#delivery.busy && this.#transport === t) this.#closeTransport();
     });
   }
 
-  #noteDrop(record: LogRecord, cause: unknown): void {
-    this.#dropped++;
-    const ep = (this.#episode ??= { count: 0, first: record, error: null, full: false, closed: false });
-    ep.count++;
-    if (cause === 'full') ep.full = true;
-    else if (cause === 'closed') ep.closed = true;
-    else ep.error = cause;
+  /** One drop episode through `handleError`, with the first record it lost. */
+  #report(n: number, episode: DropEpisode): void {
+    const record = (episode.first as Item | undefined)?.record ?? this.#lastSent ?? this.#lastEmitted;
+    if (record === null) return;
+    const bound = this.#capacity === undefined ? formatBytes(this.#maxBytes) : `capacity ${this.#capacity}`;
+    this.handleError(record, dropReport(n, episode, this.#where(), bound));
   }
 
-  #atExit(): void {
-    this.#endEpisode(this.#delivery.pending);
-  }
-
-  /** Reports the open drop episode (plus `stillQueued` records about to be lost at exit) through handleError. */
-  #endEpisode(stillQueued: number): void {
-    const ep = this.#episode;
-    if (ep === null && stillQueued === 0) return;
-    this.#episode = null;
-    const count = (ep?.count ?? 0) + stillQueued;
-    const first = ep?.first ?? this.#lastRecord;
-    if (first === null) return;
-    const where = typeof this.address === 'string' ? this.address : `${this.address[0]}:${this.address[1]}`;
-    const why: string[] = [];
-    const error = ep?.error ?? (stillQueued > 0 ? this.#lastError : null);
-    if (error !== null && error !== undefined) {
-      why.push(`syslog daemon at ${where} unreachable (${error instanceof Error ? error.message : safeRepr(error)})`);
-    }
-    if (ep?.full) why.push(`the backlog was full (capacity ${this.#capacity})`);
-    if (ep?.closed) why.push('emitted after close() (later ones are only counted)');
-    if (stillQueued > 0) why.push(`${stillQueued} still queued at process exit`);
-    this.handleError(
-      first,
-      new RecordsDroppedError(`SysLogHandler dropped ${count} record${count === 1 ? '' : 's'}: ${why.join('; ')}`, count, {
-        cause: error ?? undefined,
-      }),
-    );
+  /** `host:port` or the socket path, as reports say it. */
+  #where(): string {
+    return typeof this.address === 'string' ? this.address : `${this.address[0]}:${this.address[1]}`;
   }
 
   /**
-   * Resolves once every record emitted so far was sent (handed to the OS) or given up. A record still waiting
-   * for an unreachable daemon gets one more connection attempt, then is dropped, counted and reported.
+   * Resolves once every record emitted so far was sent (handed to the OS) or given up. Records waiting for an
+   * unreachable daemon get one more connection attempt if the retry time has come; otherwise they are dropped,
+   * counted and reported.
    */
   override async flush(): Promise<void> {
-    this.#giveUpThrough = this.#seq;
     this.#udpRefusedReported = false;
-    this.retryTime = null;
-    this.#wake?.();
     await this.#delivery.flush();
     await this.#transport?.drain();
-    this.#endEpisode(0);
-  }
-
-  /** Resolves once the transport has no send in flight (UDP callbacks, stream buffers). */
-  async #drainTransport(): Promise<void> {
-    await this.#transport?.drain();
+    await this.#delivery.flush(); // reports what the drain found lost (a connection that died with bytes in Node)
   }
 
   /**
-   * Delivers what is queued (as `flush()`), reports drops, closes the socket. Records emitted afterwards are
-   * dropped and counted. Every call returns a promise for the same work.
+   * Delivers what is queued (as `flush()`), reports drops, closes the socket. Records emitted meanwhile are dropped
+   * and counted; a record emitted afterwards reopens the handler, as in CPython.
    */
   override async close(): Promise<void> {
-    this.#giveUpThrough = Number.MAX_SAFE_INTEGER;
-    this.retryTime = null;
-    this.#wake?.();
     await this.#delivery.close();
-    this.#endEpisode(0);
-    this.#offExit();
     if (this.#idleTimer !== null) clearImmediate(this.#idleTimer);
     await super.close();
     this.#closeDone = true;

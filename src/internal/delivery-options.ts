@@ -35,6 +35,11 @@ export interface DeliveryOptions<T> {
   maxBytes?: number;
   /** The bytes an item holds, for `maxBytes`. */
   sizeOf?(item: T): number;
+  /**
+   * The records an item stands for (an HTTP batch, an SMTP digest): drops, give-ups and the exit report count these,
+   * so `dropped` and every report stay exact in records. @default 1 per item
+   */
+  countOf?(item: T): number;
   /** The connection hooks. Without them the writer is connectionless: a rejected write goes to `onError`. */
   link?: DeliveryLink;
   /** Where CPython's `retryStart`/`retryFactor`/`retryMax`/`retryTime`/`retryPeriod` live: the handler. */

@@ -43,6 +43,7 @@ export class Delivery<T> {
   readonly #capacity: number;
   readonly #maxBytes: number;
   readonly #sizeOf: ((item: T) => number) | null;
+  readonly #countOf: (item: T) => number;
   readonly #write: (items: T | T[], many: boolean) => Promise<void>;
   readonly #maxBatch: number;
   readonly #retry: RetryState;
@@ -53,10 +54,14 @@ export class Delivery<T> {
   #items: (T | undefined)[];
   #head = 0;
   #size = 0;
-  /** Bytes of the items queued or being written. */
+  /** Bytes, and records (by `countOf`), of the items queued or being written. */
   #bytes = 0;
+  #records = 0;
   #writing = 0;
   #writingBytes = 0;
+  #writingRecords = 0;
+  /** The first item being written, for the report of its loss. */
+  #writingFirst: T | undefined = undefined;
   #draining: Promise<void> | null = null;
   /** Bumped when the write in flight is abandoned: a writer of an older generation stops touching the state. */
   #gen = 0;
@@ -94,6 +99,7 @@ export class Delivery<T> {
     this.#capacity = capacity ?? Infinity;
     this.#maxBytes = maxBytes ?? Infinity;
     this.#sizeOf = options.sizeOf === undefined ? null : (item) => options.sizeOf?.(item) ?? 0;
+    this.#countOf = options.countOf === undefined ? () => 1 : (item) => options.countOf?.(item) ?? 1;
     const batched = options.writeBatch !== undefined;
     this.#write = (items, many) => (many ? (options.writeBatch?.(items as T[]) ?? Promise.resolve()) : options.write(items as T));
     this.#maxBatch = batched ? (maxBatch ?? 1024) : 1;
@@ -143,7 +149,7 @@ export class Delivery<T> {
   push(item: T): boolean {
     if (this.#parked !== null) this.#wake();
     if (this.#closing !== null) {
-      this.ledger.add('closed', 1);
+      this.ledger.add('closed', this.#countOf(item), item);
       if (!this.#closedReported) {
         this.#closedReported = true;
         this.#endEpisode();
@@ -152,13 +158,14 @@ export class Delivery<T> {
     }
     const size = this.#sizeOf === null ? 0 : this.#sizeOf(item);
     if (this.#size >= this.#capacity || this.#bytes + size > this.#maxBytes) {
-      this.ledger.add('full', 1);
+      this.ledger.add('full', this.#countOf(item), item);
       return false;
     }
     if (this.#size === this.#items.length) this.#grow();
     this.#items[(this.#head + this.#size) % this.#items.length] = item;
     this.#size++;
     this.#bytes += size;
+    this.#records += this.#countOf(item);
     this.#accepted++;
     this.#draining ??= this.#drain(this.#gen);
     return true;
@@ -209,12 +216,14 @@ export class Delivery<T> {
       this.#clearPark();
       await this.#connecting;
       await this.#o.teardown?.();
+      this.#endEpisode(); // what the teardown lost (bytes still in a socket's buffer when it closed)
     }));
   }
 
   /** The 'exit' hook: what is still queued is lost; the open episode and that are reported. */
   reportAtExit(): void {
-    this.ledger.add('exit', this.#size + this.#writing);
+    const first = this.#writing > 0 ? this.#writingFirst : this.#size > 0 ? this.#items[this.#head] : undefined;
+    this.ledger.add('exit', this.#records, first);
     this.#endEpisode();
   }
 
@@ -240,34 +249,42 @@ export class Delivery<T> {
       const seq = this.#accepted - this.#size;
       const sizeOf = this.#sizeOf;
       let bytes = 0;
+      let records = 0;
       let one: T | null = null;
       let many: T[] | null = null;
       if (n === 1) {
         one = this.#shift();
         if (sizeOf !== null) bytes = sizeOf(one);
+        records = this.#countOf(one);
       } else {
         many = new Array<T>(n);
         for (let i = 0; i < n; i++) {
           const item = this.#shift();
           many[i] = item;
           if (sizeOf !== null) bytes += sizeOf(item);
+          records += this.#countOf(item);
         }
       }
       this.#writing = n;
       this.#writingBytes = bytes;
+      this.#writingRecords = records;
+      this.#writingFirst = one ?? (many as T[])[0];
       if (this.#link === null) await this.#writeOnce(one, many, gen);
       else await this.#deliver(this.#link, one, many, seq, gen);
       if (gen !== this.#gen) return; // abandoned by the watchdog, which counted these and started a new writer
-      this.#finish(n, bytes);
+      this.#finish(n, bytes, records);
     }
     this.#draining = null; // set in the same tick as the empty check: no lost wake-up
     this.#link?.idle?.();
   }
 
-  #finish(n: number, bytes: number): void {
+  #finish(n: number, bytes: number, records: number): void {
     this.#writing = 0;
     this.#writingBytes = 0;
+    this.#writingRecords = 0;
+    this.#writingFirst = undefined;
     this.#bytes -= bytes;
+    this.#records -= records;
     this.#finished += n;
     this.#lastProgress = performance.now();
     if (this.#waiters.length > 0) this.#wakeWaiters();
@@ -282,7 +299,7 @@ export class Delivery<T> {
       if (gen !== this.#gen) return; // abandoned: already counted as given up
       if (this.#o.onError === undefined) {
         this.ledger.cause = err;
-        this.ledger.add('rejected', many === null ? 1 : many.length);
+        this.ledger.add('rejected', this.#writingRecords, this.#writingFirst);
         return;
       }
       for (const item of many ?? [one as T]) {
@@ -301,13 +318,14 @@ export class Delivery<T> {
    * (`'unreachable'`) once the peer cannot be reached now. Never rejects.
    */
   async #deliver(link: DeliveryLink, one: T | null, many: T[] | null, seq: number, gen: number): Promise<void> {
-    const n = many === null ? 1 : many.length;
+    const n = this.#writingRecords;
+    const first = this.#writingFirst;
     let failures = 0;
     for (;;) {
       if (!link.isOpen()) await link.connect();
       if (gen !== this.#gen) return;
       if (!link.isOpen()) {
-        if (seq < this.#giveUpBefore) return this.ledger.add(this.#down, n);
+        if (seq < this.#giveUpBefore) return this.ledger.add(this.#down, n, first);
         await this.#park();
         if (gen !== this.#gen) return;
         continue;
@@ -320,7 +338,7 @@ export class Delivery<T> {
         if (gen !== this.#gen) return;
         if (err instanceof ItemsRejected) {
           this.ledger.cause = err.cause;
-          return this.ledger.add('rejected', err.count);
+          return this.ledger.add('rejected', err.count, first);
         }
         this.ledger.cause = err;
         this.#down = isTimeout(err) ? 'stalled' : 'unreachable';
@@ -328,7 +346,7 @@ export class Delivery<T> {
         // CPython reconnects at once after a failed send; a second failure for the same items backs off.
         if (++failures >= 2 || isTimeout(err)) backOff(this.#retry, this.#clock.now());
         if (seq < this.#giveUpBefore && this.#retry.retryTime !== null) {
-          return this.ledger.add(this.#down, n);
+          return this.ledger.add(this.#down, n, first);
         }
       }
     }
@@ -394,6 +412,8 @@ export class Delivery<T> {
     for (const w of this.#waiters) until = Math.max(until, w.until);
     let lost = this.#writing;
     let bytes = this.#writingBytes;
+    let records = this.#writingRecords;
+    let first = this.#writing > 0 ? this.#writingFirst : undefined;
     this.#gen++;
     this.#clearPark();
     this.#link?.shut();
@@ -401,12 +421,14 @@ export class Delivery<T> {
     while (this.#size > 0 && this.#accepted - this.#size < until) {
       const item = this.#shift();
       if (sizeOf !== null) bytes += sizeOf(item);
+      records += this.#countOf(item);
+      first ??= item;
       lost++;
     }
     const seconds = this.#o.timeout as number;
     this.ledger.cause = Object.assign(new Error(`timed out: nothing delivered for ${seconds} s`), { code: 'ETIMEDOUT' });
-    this.ledger.add('stalled', lost);
-    this.#finish(lost, bytes);
+    this.ledger.add('stalled', records, first);
+    this.#finish(lost, bytes, records);
     this.#draining = this.#size > 0 ? this.#drain(this.#gen) : null;
     this.#armWatchdog();
   }

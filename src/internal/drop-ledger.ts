@@ -46,7 +46,18 @@ export class DropEpisode {
     /** The last connection or write error seen, if any. */
     readonly cause: unknown,
     readonly detail: DropDetail,
+    /** The first item lost in the episode, when the delivery knew it (its record is the report's record). */
+    readonly first: unknown = undefined,
   ) {}
+
+  /** Why, as a report says it: `the peer was unreachable: 4; the backlog was full (64 MiB): 1` (a lone reason bare). */
+  reasons(): string {
+    const parts: string[] = [];
+    for (const [reason, k] of this.byReason) {
+      parts.push(this.byReason.size === 1 ? wording(reason, this.detail) : `${wording(reason, this.detail)}: ${k}`);
+    }
+    return parts.join('; ');
+  }
 
   /**
    * `"<who>: 5 records dropped (the peer was unreachable: 4; the backlog was full (64 MiB): 1)"`; a single reason
@@ -54,11 +65,7 @@ export class DropEpisode {
    */
   message(who: string): string {
     const n = this.count;
-    const parts: string[] = [];
-    for (const [reason, k] of this.byReason) {
-      parts.push(this.byReason.size === 1 ? wording(reason, this.detail) : `${wording(reason, this.detail)}: ${k}`);
-    }
-    return `${who}: ${n} record${n === 1 ? '' : 's'} dropped (${parts.join('; ')})`;
+    return `${who}: ${n} record${n === 1 ? '' : 's'} dropped (${this.reasons()})`;
   }
 
   /** The report as an error for `handleError`: the exact count in `dropped`, the last error in `cause`. */
@@ -76,15 +83,17 @@ export class DropLedger {
   cause: unknown = null;
   readonly #counts = new Map<DropReason, number>();
   #open = 0;
+  #first: unknown = undefined;
 
   /** Records lost and not yet reported. */
   get open(): number {
     return this.#open;
   }
 
-  /** Counts `n` records lost for `reason`. */
-  add(reason: DropReason, n: number): void {
+  /** Counts `n` records lost for `reason`; `first`, the first of the items lost, is kept when it opens the episode. */
+  add(reason: DropReason, n: number, first?: unknown): void {
     if (n <= 0) return;
+    if (this.#first === undefined) this.#first = first;
     this.total += n;
     this.#open += n;
     this.#counts.set(reason, (this.#counts.get(reason) ?? 0) + n);
@@ -98,7 +107,9 @@ export class DropLedger {
       const k = this.#counts.get(r);
       if (k !== undefined) byReason.set(r, k);
     }
-    const ep = new DropEpisode(this.#open, byReason, byReason.has('unreachable') || byReason.has('stalled') || byReason.has('rejected') || byReason.has('exit') ? this.cause : null, detail);
+    const withCause = byReason.has('unreachable') || byReason.has('stalled') || byReason.has('rejected') || byReason.has('exit');
+    const ep = new DropEpisode(this.#open, byReason, withCause ? this.cause : null, detail, this.#first);
+    this.#first = undefined;
     this.#open = 0;
     this.#counts.clear();
     return ep;
