@@ -4,24 +4,9 @@
 import { LogRecord } from '../core/record.js';
 import { compileFunction } from './codegen.js';
 import {
-  E_RECORD,
-  E_SHAPE,
-  E_STRING,
-  T_AGAIN,
-  T_ASCII,
-  T_ASCII8,
-  T_F64,
-  T_FALSE,
-  T_I16,
-  T_I32,
-  T_I8,
-  T_JSON,
-  T_NULL,
-  T_REF,
-  T_REF8,
-  T_TRUE,
-  T_UTF16,
-  T_UTF8,
+  // in the order of their values: the table the switch below reads
+  E_SHAPE, E_STRING, E_RECORD,
+  T_NULL, T_TRUE, T_FALSE, T_I32, T_F64, T_ASCII, T_UTF8, T_UTF16, T_REF, T_AGAIN, T_JSON, T_I8, T_I16, T_REF8, T_ASCII8,
   type CodecTables,
 } from './record-codec.js';
 
