@@ -72,6 +72,7 @@ const result = await build({
   packages: 'external',
   sourcemap: 'linked',
   sourcesContent: false,
+  ignoreAnnotations: true, // package.json says "sideEffects": false for users' bundlers; a worker entry file is all side effects
   keepNames: true, // class names are public: handler reprs, error texts and the config registry print them
   legalComments: 'none',
   metafile: true,

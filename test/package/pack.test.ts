@@ -231,6 +231,51 @@ describe('the packed package', () => {
     assert.match(r.stdout, /DEBUG {4}app\.db \[quickstart\.js:\d+\]: connecting to db\.internal:5432\n/);
   });
 
+  test('the bundled worker entry files run: thread mode and WorkerQueueListener deliver from the installed package', async () => {
+    // Every worker starts from an entry file of the bundle (the default workerUrl, and each exported worker entry
+    // given as workerUrl). A bundler that dropped an entry file's side effects would leave a worker that never reads.
+    const script = `
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { getLogger } from 'pylogging';
+import { SocketHandler, QueueHandler, WorkerQueueListener } from 'pylogging/handlers';
+const resolve = createRequire(import.meta.url).resolve;
+const frames = [];
+let buf = Buffer.alloc(0);
+const server = net.createServer((s) => s.on('data', (d) => {
+  buf = Buffer.concat([buf, d]);
+  while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) { frames.push(buf.readUInt32BE(0)); buf = buf.subarray(4 + buf.readUInt32BE(0)); }
+}));
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const port = server.address().port;
+const out = {};
+for (const url of [undefined, resolve('pylogging/socket-worker'), resolve('pylogging/worker')]) {
+  const before = frames.length;
+  const h = new SocketHandler('127.0.0.1', port, { thread: url === undefined ? true : { workerUrl: url } });
+  const log = getLogger('thread'); log.propagate = false; log.addHandler(h);
+  for (let i = 0; i < 300; i++) log.warning('n=%d', i);
+  await h.close(); log.removeHandler(h);
+  while (frames.length < before + 300) await new Promise((r) => setTimeout(r, 10));
+  out[url ?? 'default'] = frames.length - before;
+}
+const listener = new WorkerQueueListener([{ class: 'FileHandler', filename: 'queue.log', formatter: '%(message)s' }]);
+const qh = new QueueHandler(listener.queue);
+const qlog = getLogger('queue'); qlog.propagate = false; qlog.addHandler(qh);
+listener.start();
+for (let i = 0; i < 300; i++) qlog.warning('q=%d', i);
+await listener.stop();
+out.queue = readFileSync('queue.log', 'utf8').split('\\n').filter(Boolean).length;
+server.close();
+console.log(JSON.stringify(out));
+`;
+    writeFileSync(join(project, 'workers.mjs'), script);
+    const r = await ok('node', ['workers.mjs'], project);
+    const got = JSON.parse(r.stdout) as Record<string, number>;
+    assert.deepEqual(Object.values(got), [300, 300, 300, 300], r.stdout);
+    assert.equal(r.stderr, '');
+  });
+
   test('the installed pylogging command: --version, listen --help', async () => {
     const bin = join(project, 'node_modules', '.bin', 'pylogging');
     assert.equal((await ok(bin, ['--version'], project)).stdout, `${PKG.version}\n`);
