@@ -13,10 +13,11 @@ import { dumpsFramedShared, PyDict, PyFloat, PyStr } from '../internal/pickle.js
  * 2-CPU machine): a fresh Buffer per record (scratch buffer + copy), batches corked into a writev, 125 k records/s;
  * pickled straight into a shared 64 KiB slab, its views queued and each batch's adjacent views written as one region
  * (coalesce), 137 k. The views stay valid: the slab is never written again where a view was returned.
+ * `msg` is the record's message when the caller made it already (getMessage() is not called twice).
  * @throws What `getMessage()` throws.
  */
-export function pickleRecord(record: LogRecord): Buffer {
-  const fast = dumpsRecordShared(record);
+export function pickleRecord(record: LogRecord, msg: string | null = null): Buffer {
+  const fast = dumpsRecordShared(record, msg);
   return typeof fast === 'object' && fast !== null ? fast : dumpsFramedShared(recordDict(record, fast));
 }
 

@@ -4,11 +4,13 @@
  * transports, where the logging thread serialises and a worker does the I/O.
  *
  * ```
- *  logging thread                                          worker thread (worker-main.ts, kind 'frames')
- *  emit() → makePickle → put(frame) ──▶ ring ──────────▶  frames → SocketHandler.send() → its backlog → socket
- *                          └─ ring full: overflow ──┘      taken only while that backlog has room: the rest waits
- *  ring and overflow full: wait for room (≤ 1 s),         in the ring; what it gives up (peer unreachable) is
- *  then put() false (dropped here)                         counted in workerDropped
+ *  logging thread                                              worker thread (worker-main.ts, kind 'frames')
+ *  makePickle → reserve(): pickled into the ring's next entry
+ *  send(frame) → put(): that frame: published in place ─▶ ring ─▶ frames → SocketHandler.send() → backlog → socket
+ *                       another frame: copied ──────────▶  ▲      taken only while that backlog has room: the rest
+ *                       ring full: overflow ──drain────────┘      waits in the ring; what it gives up (the peer
+ *  ring and overflow full: wait for room (≤ 1 s), then             unreachable) is counted in workerDropped
+ *  put() false (dropped here)
  * ```
  */
 import { dumpsRecordInto } from '../internal/pickle-record.js';
@@ -51,6 +53,10 @@ export class SocketThread {
   #closing: Promise<void> | null = null;
   /** True from a frame that did not fit until one fits again: the episode's frames drop without waiting. */
   #dropping = false;
+  /** The frame {@link reserve} wrote into the ring and {@link put} has not published yet. */
+  #reserved: Buffer | null = null;
+  /** True while {@link reserve} writes into the ring: a frame put meanwhile goes to the overflow. */
+  #writing = false;
 
   constructor(init: Omit<SocketThreadInit, 'sab'>, options: SocketThreadOptions) {
     this.#host = new WorkerHost({ name: 'SocketHandler', ...options });
@@ -73,39 +79,61 @@ export class SocketThread {
   }
 
   /**
+   * Publishes `frame` where it is when it is the frame {@link reserve} returned last (and the handler is open): no
+   * copy. False for any other frame (hand it to {@link put}).
+   */
+  publish(frame: Buffer): boolean {
+    if (frame !== this.#reserved || this.#closing !== null) return false;
+    this.#reserved = null;
+    this.#host.commitInPlace(frame.length);
+    this.#dropping = false;
+    return true;
+  }
+
+  /**
    * Copies one frame for the worker. When the ring and the overflow are full it waits for room as a
    * WorkerQueueListener does by default (`onFull: 'block'`): up to {@link BLOCK_MS} while the worker delivers, then
    * no more until a frame fits again; not at all while the worker's peer is unreachable. False (nothing kept) when it
    * did not fit, or when the handler is closed.
    */
   put(frame: Buffer): boolean {
+    this.#reserved = null; // the copy goes where a reservation would be
     if (this.#closing !== null) return false;
     const host = this.#host;
     const n = frame.length;
-    if (host.putBytes(frame, n)) {
+    // a frame sent from inside reserve() (a getter on the record logged): the ring's next entry is being written
+    if (this.#writing ? host.holdBytes(frame, n) : host.putBytes(frame, n)) {
       this.#dropping = false;
       return true;
     }
-    if (this.#dropping || n > host.ring.maxPayload) return false;
+    if (this.#dropping || n > host.ring.maxPayload || this.#writing) return false;
     if (host.waitToPut(() => host.putBytes(frame, n), BLOCK_MS)) return true;
     this.#dropping = true;
     return false;
   }
 
   /**
-   * Pickles `record` (message `msg`) straight into the ring when it can (nothing waits in the overflow, the frame fits
-   * before the ring's end): one copy fewer than {@link put}. False when it did not: the caller pickles and puts.
+   * Pickles `record` (message `msg`) straight into the ring, where {@link publish} publishes it, when it
+   * can: nothing waits in the overflow, the frame fits before the ring's end, no earlier reservation is outstanding.
+   * Returns the frame as a view of the ring, or null (the caller pickles elsewhere and puts). The view stays valid
+   * until the next frame is put: an outstanding reservation is written over by whatever enters the ring next.
    */
-  putRecord(record: LogRecord, msg: string): boolean {
-    if (this.#closing !== null || !this.#host.overflow.empty) return false;
-    const ring = this.#host.ring;
+  reserve(record: LogRecord, msg: string): Buffer | null {
+    // an outstanding reservation may be held by a subclass that sends it later: leave it where it is
+    if (this.#closing !== null || this.#reserved !== null || this.#writing) return null;
+    const host = this.#host;
+    const room = host.inPlaceRoom(IN_PLACE_WANT);
+    if (room < IN_PLACE_MIN) return null;
+    const ring = host.ring;
     const start = ring.inPlaceStart;
-    const room = ring.inPlaceRoom(IN_PLACE_WANT);
-    if (room < IN_PLACE_MIN) return false;
-    const end = dumpsRecordInto(record, msg, ring.data, ring.dataView, start, start + room);
-    if (end < 0) return false;
-    ring.commitInPlace(end - start);
-    return true;
+    let end: number;
+    this.#writing = true;
+    try {
+      end = dumpsRecordInto(record, msg, ring.data, ring.dataView, start, start + room);
+    } finally {
+      this.#writing = false;
+    }
+    return end < 0 ? null : (this.#reserved = ring.data.subarray(start, end));
   }
 
   /** Resolves once every frame put so far was delivered or given up by the worker's SocketHandler (its flush). */

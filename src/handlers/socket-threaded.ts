@@ -5,6 +5,8 @@
 import { SocketThread } from './socket-thread.js';
 import { RecordsDroppedError } from '../core/errors.js';
 import { releaseShared } from '../internal/pickle.js';
+import type { LogRecord } from '../core/record.js';
+import { pickleRecord } from './socket-pickle.js';
 import type { SocketHandlerOptions, SocketThreadSettings } from './socket-options.js';
 
 /** What the worker's SocketHandler is built with, read from the logging thread's handler. */
@@ -64,11 +66,24 @@ export class ThreadSink {
   }
 
   /**
-   * Copies the frame into the ring (its slab space is free again at once: no fresh memory per record); false, and
-   * counted, when the ring and the overflow cannot take it.
+   * `makePickle`'s bytes in thread mode: the record pickled straight into the ring's next entry when it fits there,
+   * else into the shared slab (socket-pickle.ts). The ring's bytes stay valid until the next frame is put.
+   * @throws What `getMessage()` throws.
+   */
+  pickle(record: LogRecord): Buffer {
+    const msg = record.getMessage();
+    return this.#thread.reserve(record, msg) ?? pickleRecord(record, msg);
+  }
+
+  /**
+   * Publishes the frame {@link pickle} left in the ring where it is; copies any other frame into the ring (a slab
+   * frame's space is free again at once: no fresh memory per record). False, and counted, when the ring and the
+   * overflow cannot take it.
    */
   put(bytes: Buffer): boolean {
-    const kept = this.#thread.put(bytes);
+    const thread = this.#thread;
+    if (thread.publish(bytes)) return true;
+    const kept = thread.put(bytes);
     releaseShared(bytes);
     if (kept) return true;
     this.#lost++;

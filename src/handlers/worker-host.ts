@@ -143,6 +143,26 @@ export class WorkerHost {
     return n <= this.ring.maxPayload && this.#held(overflow.pushBinary(src, n));
   }
 
+  /**
+   * Payload bytes that can be written in place at `ring.inPlaceStart` (RingBuffer.inPlaceRoom), then published with
+   * {@link commitInPlace}: one copy fewer than {@link putBytes}. 0 while entries wait in the overflow (they go first).
+   */
+  inPlaceRoom(want: number): number {
+    return this.overflow.empty ? this.ring.inPlaceRoom(want) : 0;
+  }
+
+  /** Publishes the `n`-byte binary payload written in place (`n` ≤ the room {@link inPlaceRoom} gave). */
+  commitInPlace(n: number): void {
+    if (!this.#orphanCheck) this.#watchOrphans();
+    this.ring.commitInPlace(n);
+  }
+
+  /** {@link putBytes} straight into the overflow, leaving the ring as it is; false when it has no room. */
+  holdBytes(src: Buffer, n: number): boolean {
+    if (!this.#orphanCheck) this.#watchOrphans();
+    return n <= this.ring.maxPayload && this.#held(this.overflow.pushBinary(src, n));
+  }
+
   /** {@link putBytes} for a text entry (UTF-8). */
   putText(text: string): boolean {
     if (!this.#orphanCheck) this.#watchOrphans();

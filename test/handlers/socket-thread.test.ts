@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { getLogger, INFO, LogRecord } from '../../src/index.js';
 import { SocketHandler } from '../../src/handlers/socket.js';
 import { loads } from '../../src/internal/unpickle.js';
+import { dumpsFramed } from '../../src/internal/pickle.js';
 import { FrameServer, JsonLinesChild, tempDir } from '../fixtures/socket-helpers.js';
 
 const child = fileURLToPath(new URL('../fixtures/socket-thread-child.js', import.meta.url));
@@ -92,4 +93,88 @@ describe('SocketHandler({ thread: true }): drops are exact and say why', () => {
     assert.equal(h.dropped, n);
     tmp.remove();
   });
+});
+
+describe('SocketHandler({ thread: true }): subclasses overriding makePickle or send', { timeout: 60_000 }, () => {
+  /** Logs `n` records through `h` to `server`, flushes, and returns what arrived (each frame as its body). */
+  async function logThrough(h: SocketHandler, server: FrameServer, n: number, name: string): Promise<Buffer[]> {
+    const errors: unknown[] = [];
+    h.handleError = (_r, err) => void errors.push(err);
+    const log = getLogger(name);
+    log.propagate = false;
+    log.setLevel(INFO);
+    log.addHandler(h);
+    for (let i = 0; i < n; i++) log.info('record %d', i);
+    await h.flush();
+    await server.waitFor(n);
+    log.removeHandler(h);
+    await h.close();
+    assert.deepEqual(errors, []);
+    assert.equal(h.dropped, 0);
+    return server.frames;
+  }
+
+  /** A frame as CPython's receiver reads it: a 4-byte big-endian length, then the body. */
+  function framed(body: Buffer): Buffer {
+    const out = Buffer.alloc(4 + body.length);
+    out.writeUInt32BE(body.length, 0);
+    body.copy(out, 4);
+    return out;
+  }
+
+  const n = 5000; // with a 4 KiB ring: many wrap-arounds, frames waiting in the overflow, and the in-place path
+  for (const bufferSize of [4096, 4 << 20]) {
+    test(`makePickle returning other bytes (JSON; one calling super.makePickle first), ${bufferSize}-byte ring: every frame intact, in order`, async () => {
+      class JsonSocket extends SocketHandler {
+        override makePickle(record: LogRecord): Buffer {
+          if (record.msg === 'record %d' && (record.args as number[])[0]! % 2 === 0) super.makePickle(record); // made, never sent
+          return framed(Buffer.from(JSON.stringify({ msg: record.getMessage(), name: record.name })));
+        }
+      }
+      const server = new FrameServer();
+      const h = new JsonSocket('127.0.0.1', await server.listen(), { thread: { bufferSize } });
+      const frames = await logThrough(h, server, n, `thread.json.${bufferSize}`);
+      assert.deepEqual(
+        frames.map((f) => JSON.parse(f.toString()) as unknown),
+        Array.from({ length: n }, (_, i) => ({ msg: `record ${i}`, name: `thread.json.${bufferSize}` })),
+      );
+      await server.close();
+    });
+
+    test(`send calling super.send with transformed bytes, ${bufferSize}-byte ring: every frame intact, in order`, async () => {
+      class Tagging extends SocketHandler {
+        override send(s: Uint8Array): void {
+          const d = loads(s.subarray(4)) as Record<string, unknown>;
+          d['tag'] = `sent:${String(d['msg'])}`;
+          super.send(dumpsFramed(d));
+        }
+      }
+      const server = new FrameServer();
+      const h = new Tagging('127.0.0.1', await server.listen(), { thread: { bufferSize } });
+      const frames = await logThrough(h, server, n, `thread.tag.${bufferSize}`);
+      const got = frames.map((f) => loads(f) as Record<string, unknown>);
+      assert.deepEqual(got.map((d) => [d['msg'], d['tag'], d['name']]), Array.from({ length: n }, (_, i) => [`record ${i}`, `sent:record ${i}`, `thread.tag.${bufferSize}`]));
+      await server.close();
+    });
+
+    test(`send keeping frames and sending them later, in order, ${bufferSize}-byte ring: every frame intact`, async () => {
+      class Batching extends SocketHandler {
+        readonly held: Uint8Array[] = [];
+        override send(s: Uint8Array): void {
+          this.held.push(s);
+          if (this.held.length < 7) return;
+          for (const b of this.held.splice(0)) super.send(b);
+        }
+        override async flush(): Promise<void> {
+          for (const b of this.held.splice(0)) super.send(b);
+          await super.flush();
+        }
+      }
+      const server = new FrameServer();
+      const h = new Batching('127.0.0.1', await server.listen(), { thread: { bufferSize } });
+      const frames = await logThrough(h, server, n, `thread.batch.${bufferSize}`);
+      assert.deepEqual(frames.map((f) => (loads(f) as Record<string, unknown>)['msg']), Array.from({ length: n }, (_, i) => `record ${i}`));
+      await server.close();
+    });
+  }
 });
