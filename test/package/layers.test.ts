@@ -61,11 +61,11 @@ function layerOf(file: string): number {
 const KNOWN: ReadonlyMap<string, string> = new Map([
   [
     'internal/record-decoder.ts -> core/record.ts',
-    'the worker-side record decoder builds LogRecords; it moves up with the worker host (issue 16, worker part)',
+    'the worker-side record decoder builds LogRecords (with their prototype); left in internal/ beside its encoder and codec tables',
   ],
   [
     'internal/pickle-record.ts -> core/record.ts',
-    "type only: SocketHandler's pickler reads a record's fields; it moves up with the delivery rewrite (issue 16)",
+    "type only: SocketHandler's record pickler reads a record's fields; left in internal/ beside the pickler it shares a slab with",
   ],
 ]);
 
