@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { getLogger, INFO, RecordsDroppedError, shutdown, type Handler, type LogRecord } from '../../src/index.js';
 import { HTTPHandler, type HTTPHandlerOptions } from '../../src/handlers/http.js';
 import { SMTPHandler, type SMTPHandlerOptions } from '../../src/handlers/smtp.js';
-import { recordsReported, recordsReportedInText, refusedPort, SilentServer } from '../helpers/collectors.js';
+import { recordsReported, recordsReportedInText, refusedPort, SilentServer, timed } from '../helpers/collectors.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/giveup-child.js', import.meta.url));
 
@@ -52,13 +52,6 @@ function setUp(kind: Kind, port: number, options: Options, name: string): { h: H
       for (let i = 0; i < n; i++) logger.info('record %d', i);
     },
   };
-}
-
-/** Seconds `work` took. */
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await work();
-  return (performance.now() - t0) / 1000;
 }
 
 /** Every record was reported, and the reports are few: per episode, not per record. */

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { getLogger, INFO, LogRecord, RecordsDroppedError, shutdown, type Logger } from '../../src/index.js';
 import { SysLogHandler, type SysLogHandlerOptions } from '../../src/handlers/syslog.js';
 import {
-  CountingCollector, recordsReported, recordsReportedInText, refusedPort,
+  CountingCollector, recordsReported, recordsReportedInText, refusedPort, timed,
 } from '../helpers/collectors.js';
 
 const LIMIT = { timeout: 30_000 };
@@ -42,13 +42,6 @@ function loggerFor(name: string, h: SysLogHandler): Logger {
   log.propagate = false;
   log.addHandler(h);
   return log;
-}
-
-/** Seconds `work` took. */
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await work();
-  return (performance.now() - t0) / 1000;
 }
 
 // ~20 MB: more than a stalled loopback connection's kernel buffers take (writes stall after ~4 MB here).

@@ -8,6 +8,13 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { RecordsDroppedError } from '../../src/index.js';
 
+/** Seconds `work` took (the give-up tests compare it with the documented bound). */
+export async function timed(work: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await work();
+  return (performance.now() - t0) / 1000;
+}
+
 /** Records covered by a list of `handleError` errors: a RecordsDroppedError counts `dropped`, any other error 1. */
 export function recordsReported(errors: readonly unknown[]): number {
   let n = 0;
