@@ -58,11 +58,21 @@ function runFiles(flags: readonly string[]): Promise<Run> {
   });
 }
 
+/** The TAP block (name and YAML diagnostics) of each failing test, so a failure in the child says what failed. */
+function failures(tap: string): string {
+  const lines = tap.split('\n');
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    if (/^\s*not ok \d+ - /.test(line)) out.push(...lines.slice(i, i + 30));
+  });
+  return out.join('\n').slice(0, 20_000);
+}
+
 test(`the socket, queue/worker and format test files pass under ${FLAG} as without it`, async () => {
   const [plain, hardened] = await Promise.all([runFiles(['--test-name-pattern=^ no test has this name $']), runFiles([FLAG])]);
   const defined = plain.counts['tests'] ?? 0;
   assert.ok(defined > 100, `the files define no tests without the flag:\n${plain.tap.slice(-2000)}`);
-  assert.deepEqual(hardened.failed, [], `failing under ${FLAG}: ${hardened.failed.join(' | ')}\n${hardened.tap.slice(-4000)}`);
+  assert.deepEqual(hardened.failed, [], `failing under ${FLAG}: ${hardened.failed.join(' | ')}\n${failures(hardened.tap)}`);
   assert.deepEqual(hardened.counts, { tests: defined, pass: defined, fail: 0, cancelled: 0, skipped: 0, todo: 0 });
 });
 
