@@ -5,7 +5,8 @@
  *                                         [--only=disabled,sync,buffered,null,rotating,network,queue,context,json,
  *                                                  fanout,fanout-file,floor,exception,caller,startup,memory]
  *
- * Environment: BENCH_N, BENCH_ROUNDS, BENCH_DISABLED_N (flags win). `--smoke` runs every scenario with a tiny N in a
+ * Environment: BENCH_N, BENCH_ROUNDS, BENCH_DISABLED_N (flags win); BENCH_CONTENDERS, a regular expression that keeps
+ * only the matching contenders (and the pino ones) of each scenario. `--smoke` runs every scenario with a tiny N in a
  * few seconds, to keep the bench from rotting (test/bench-smoke.test.ts); its numbers mean nothing.
  */
 import { spawnSync } from 'node:child_process';

@@ -28,8 +28,8 @@ export interface SocketHandlerOptions {
   /**
    * Beyond CPython, opt-in: write from a worker thread, as pino's transports do. The logging thread still pickles
    * each record (so `makePickle`/`send` overrides apply) and copies the frame into a shared ring; a worker thread
-   * runs a SocketHandler of its own with this handler's `host`, `port`, `capacity`, `timeout` and retry settings
-   * (read when constructed) and delivers. `true`, or the ring's and overflow's sizes in bytes. See the README.
+   * runs a SocketHandler of its own with this handler's `host`, `port`, `maxBytes`, `capacity`, `timeout` and retry
+   * settings (read when constructed) and delivers. `true`, or the ring's and overflow's sizes in bytes. See the README.
    * @default false
    */
   thread?: boolean | SocketThreadSettings;

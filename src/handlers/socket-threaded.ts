@@ -39,7 +39,8 @@ export class ThreadSink {
       {
         host: peer.host,
         port: peer.port,
-        // the worker's own backlog is bounded in bytes (its default); a record bound only when one was asked for
+        // the worker's backlog has this handler's byte bound; a record bound only when one was asked for
+        ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }),
         capacity: options.capacity ?? Number.MAX_SAFE_INTEGER,
         timeout: peer.timeout,
         retryStart: peer.retryStart,

@@ -12,6 +12,7 @@ import { writeStringSync } from '../internal/sync-write.js';
 import type { RecordDecoder } from '../internal/record-decoder.js';
 import type { QueueListener } from './queue.js';
 import { SocketHandler } from './socket.js';
+import { DEFAULT_MAX_BYTES } from './socket-options.js';
 import type { Sink } from './worker-loop.js';
 import type { SocketWorkerOptions } from './worker-protocol.js';
 
@@ -117,13 +118,10 @@ const copyOut: BinaryReader<Buffer> = (bytes, _view, start, end) => Buffer.from(
 /** Frames are copied out of the ring into blocks this large: adjacent views, which the handler writes as one. */
 const BLOCK = 256 * 1024;
 /**
- * Bytes of frames handed to the SocketHandler and not yet delivered (or given up) at most: what its backlog holds
- * from us. Frames beyond it wait in the ring (and the logging thread's overflow), within their byte bounds, instead
- * of being dropped by a full backlog while the peer is up but the connection is new or slow. A flush is begun each
- * quarter of it, so the socket always has a batch to write.
+ * A flush is begun each time this many more bytes were handed on, so the socket always has a batch to write and DONE
+ * keeps up with what was delivered.
  */
-const WINDOW = 512 * 1024;
-
+const CHECKPOINT = 128 * 1024;
 /**
  * Pickled frames to a SocketHandler made here with the logging thread's handler's settings. The handler owns the
  * connection, the backoff and the drop reports; this sink owns how much of the ring it holds.
@@ -131,7 +129,13 @@ const WINDOW = 512 * 1024;
 export class FrameSink implements Sink {
   ended = false;
   readonly #handler: SocketHandler;
-  /** The most frames handed on and not yet settled: the handler's own `capacity`. */
+  /**
+   * The most bytes and frames handed on and not yet settled: the handler's own `maxBytes` and `capacity`. Frames
+   * beyond them wait in the ring (and the logging thread's overflow), within their byte bounds, instead of being
+   * dropped by a full backlog while the peer is up but the connection is new or slow. A smaller window only makes
+   * the worker wait for flushes while the ring fills up behind it.
+   */
+  readonly #window: number;
   readonly #capacity: number;
   #block = Buffer.allocUnsafeSlow(BLOCK);
   #used = 0;
@@ -152,6 +156,7 @@ export class FrameSink implements Sink {
     handler.retryMax = retryMax;
     handler.handleError = (record, err) => report(err, record); // its drop reports, also while the process exits
     this.#handler = handler;
+    this.#window = rest.maxBytes ?? DEFAULT_MAX_BYTES;
     this.#capacity = typeof rest.capacity === 'number' ? rest.capacity : 1000;
   }
 
@@ -170,7 +175,7 @@ export class FrameSink implements Sink {
 
   room(force: boolean): boolean {
     if (force && this.#unreachable()) return true; // a flush gives it all up anyway: no reason to hold it back
-    return !this.#blocked && this.#sent - this.#settled < WINDOW && this.#frames - this.#settledFrames < this.#capacity;
+    return !this.#blocked && this.#sent - this.#settled < this.#window && this.#frames - this.#settledFrames < this.#capacity;
   }
 
   /**
@@ -180,7 +185,7 @@ export class FrameSink implements Sink {
    */
   take(ring: RingBuffer, max: number, force: boolean): number {
     const all = force && this.#unreachable();
-    const bytesLeft = all ? Infinity : WINDOW - (this.#sent - this.#settled);
+    const bytesLeft = all ? Infinity : this.#window - (this.#sent - this.#settled);
     const framesLeft = all ? max : Math.min(max, this.#capacity - (this.#frames - this.#settledFrames));
     if (framesLeft <= 0) return 0;
     if (this.#block.length - this.#used < BLOCK / 4) {
@@ -225,7 +230,7 @@ export class FrameSink implements Sink {
   due(dry: boolean): boolean {
     // Only while connected: a flush while it connects or backs off would give up what it could still deliver.
     if (this.#handler.sock === null) return false;
-    return dry || this.#sent - this.#marked >= WINDOW / 4 || !this.room(false);
+    return dry || this.#sent - this.#marked >= CHECKPOINT || !this.room(false);
   }
 
   mark(): () => void {

@@ -77,6 +77,16 @@ describe('SocketHandler({ thread: true }): drops are exact and say why', () => {
     tmp.remove();
   });
 
+  test("maxBytes bounds the worker's backlog: peer down, what is beyond it is reported as the backlog full at that bound", async () => {
+    const tmp = tempDir();
+    const { code, stderr } = await runChild(['natural', join(tmp.dir, 'nobody.sock'), '5000', '100000', '65536']);
+    assert.equal(code, 0, stderr);
+    const counts = [...stderr.matchAll(/^RecordsDroppedError: .*?: (\d+) records? dropped \((.*)\)$/gm)].map((m) => [Number(m[1]), m[2]]);
+    assert.equal(counts.reduce((a, [k]) => a + (k as number), 0), 5000, stderr);
+    assert.ok(counts.some(([, why]) => /the backlog was full \(64 KiB, capacity 100000\): \d+/.test(String(why))), stderr);
+    tmp.remove();
+  });
+
   test('peer down and the ring full: the records that did not fit are counted here, the rest by the worker; the total is exact', async () => {
     const tmp = tempDir();
     const h = new SocketHandler(join(tmp.dir, 'nobody.sock'), null, { capacity: 10, thread: { bufferSize: 4096, overflowSize: 0 } });
