@@ -15,6 +15,7 @@ import { CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING, type Level } from '../co
 import type { LogRecord } from '../core/record.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 import type { PySignature } from '../core/py-signature.js';
+import { safeRepr } from '../core/repr.js';
 
 /** `EVENTLOG_ERROR_TYPE` (winnt.h). */
 export const EVENTLOG_ERROR_TYPE = 0x0001;
@@ -135,7 +136,7 @@ export class NTEventLogHandler extends Handler {
     if (new.target === NTEventLogHandler) checkOptions('NTEventLogHandler', options, NTEVENTLOG_KEYS);
     super(options.level ?? NOTSET);
     if (typeof appname !== 'string' || appname === '') {
-      throw new TypeError(`appname must be a non-empty string, got ${JSON.stringify(appname) ?? String(appname)}`);
+      throw new TypeError(`appname must be a non-empty string, got ${safeRepr(appname)}`);
     }
     this.appname = appname;
     this.dllname = options.dllname || DEFAULT_DLL; // CPython: `if not dllname`

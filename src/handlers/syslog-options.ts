@@ -11,6 +11,7 @@ import { FACILITY_NAMES, LOG_USER } from './syslog-constants.js';
 import type { Rfc5424Options } from './syslog-rfc5424.js';
 import type { SysLogAddress, SysLogSocktype } from './syslog-transport.js';
 import { DEFAULT_MAX_BYTES } from './socket-options.js';
+import { safeRepr } from '../core/repr.js';
 
 /** Python's `SYSLOG_UDP_PORT` (`src/handlers.ts` exports it): the default port. */
 const SYSLOG_PORT = 514;
@@ -83,7 +84,7 @@ function checkAddress(address: unknown): SysLogAddress {
       return [host, port as number];
     }
   }
-  throw new TypeError(`address must be a unix socket path or [host, port], got ${JSON.stringify(address) ?? String(address)}`);
+  throw new TypeError(`address must be a unix socket path or [host, port], got ${safeRepr(address)}`);
 }
 
 /**

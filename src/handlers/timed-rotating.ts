@@ -11,6 +11,7 @@ import type { FileHandlerOptions } from '../core/file-handler.js';
 import { BaseRotatingHandler, isSpecialFile } from './rotating.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 import type { PySignature } from '../core/py-signature.js';
+import { safeRepr } from '../core/repr.js';
 
 const MIDNIGHT = 24 * 60 * 60;
 
@@ -57,15 +58,15 @@ function atTimeSeconds(at: AtTime): number {
   let s: number;
   if (typeof at === 'string') {
     const match = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(at);
-    if (!match) throw new RangeError(`atTime must be 'HH:MM' or 'HH:MM:SS', got ${JSON.stringify(at)}`);
+    if (!match) throw new RangeError(`atTime must be 'HH:MM' or 'HH:MM:SS', got ${safeRepr(at)}`);
     [h, m, s] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
   } else if (at !== null && typeof at === 'object' && typeof at.hour === 'number') {
     [h, m, s] = [at.hour, at.minute ?? 0, at.second ?? 0];
   } else {
-    throw new RangeError(`atTime must be a time of day, got ${JSON.stringify(at) ?? typeof at}`);
+    throw new RangeError(`atTime must be a time of day, got ${safeRepr(at)}`);
   }
   if (![h, m, s].every(Number.isInteger) || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 59) {
-    throw new RangeError(`atTime out of range: ${typeof at === 'string' ? at : JSON.stringify(at)}`);
+    throw new RangeError(`atTime out of range: ${typeof at === 'string' ? at : safeRepr(at)}`);
   }
   return (h * 60 + m) * 60 + s;
 }

@@ -161,7 +161,10 @@ print(json.dumps({'typemap': typemap, 'id': 1, 'cat': 0, 'notice': notice}))
   });
 
   test('bad appname throws a clear TypeError', () => {
-    assert.throws(() => new NTEventLogHandler('', { backend: new FakeBackend() }), /appname must be a non-empty string, got ""/);
+    assert.throws(() => new NTEventLogHandler('', { backend: new FakeBackend() }), /appname must be a non-empty string, got ''$/);
+    const circular: Record<string, unknown> = {};
+    circular['self'] = circular;
+    assert.throws(() => new NTEventLogHandler(circular as never, { backend: new FakeBackend() }), /appname must be a non-empty string, got \{'self': \{\.\.\.\}\}$/);
   });
 
   test('the advapi32 prototypes used on Windows parse with koffi (the calls themselves need Windows)', (t) => {

@@ -197,6 +197,7 @@ print(json.dumps({'names': names, 'fac': S.facility_names, 'pri': S.priority_nam
     assert.throws(() => new SysLogHandler({ facility: 'bogus' }), { name: 'KeyError', message: /'bogus' is not a syslog facility name/ });
     assert.throws(() => new SysLogHandler({ facility: -1 }), RangeError);
     assert.throws(() => new SysLogHandler({ address: ['localhost', 70000] }), /address must be a unix socket path or \[host, port\]/);
+    assert.throws(() => new SysLogHandler({ address: 514n as never }), /address must be a unix socket path or \[host, port\], got 514$/);
     assert.throws(() => new SysLogHandler({ socktype: 'raw' as never }), /socktype must be 'dgram', 'stream' or null, got raw/);
     assert.throws(() => new SysLogHandler({ timeout: 0 }), /timeout must be a positive number/);
     assert.throws(() => new SysLogHandler({ framing: 'octet-counting' }), /needs socktype 'stream'/);

@@ -2,6 +2,7 @@
  * TimedRotatingFileHandler against CPython 3.13: computeRollover() over thousands of generated cases in several
  * time zones and across DST changes, getFilesToDelete(), backup names with a moving clock, validation.
  */
+import { safeRepr } from '../../src/core/repr.js';
 import { describe, test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
@@ -125,10 +126,12 @@ describe('TimedRotatingFileHandler validation', () => {
     [{ interval: 0 }, 'RangeError', 'interval must be a positive integer, got 0'],
     [{ backupCount: -1 }, 'RangeError', 'backupCount must be a non-negative integer, got -1'],
     [{ when: 'MIDNIGHT', atTime: '25:00' }, 'RangeError', 'atTime out of range: 25:00'],
-    [{ when: 'MIDNIGHT', atTime: 'noon' }, 'RangeError', `atTime must be 'HH:MM' or 'HH:MM:SS', got "noon"`],
+    [{ when: 'MIDNIGHT', atTime: 'noon' }, 'RangeError', `atTime must be 'HH:MM' or 'HH:MM:SS', got 'noon'`],
+    // values JSON cannot render still name themselves (the error is never JSON.stringify's own TypeError)
+    [{ when: 'MIDNIGHT', atTime: 10n }, 'RangeError', 'atTime must be a time of day, got 10'],
   ];
   for (const [opts, name, message] of bad) {
-    test(`${JSON.stringify(opts)} throws ${name}: ${message} and touches no file`, () => {
+    test(`${safeRepr(opts)} throws ${name}: ${message} and touches no file`, () => {
       const p = join(dir, 'v.log');
       assert.throws(() => new TimedRotatingFileHandler(p, opts), { name, message });
       assert.equal(existsSync(p), false);
