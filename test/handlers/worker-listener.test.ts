@@ -224,9 +224,9 @@ function setup(
  * fit where larger ones were just dropped: it is accepted, which ends the drop episode (the next drop is reported
  * again), and the accepted records are no longer the first ones. measured (Node 20.20, 2-CPU VM, load 4–6): the
  * overflow test below failed (2 reports) in 14 of 20 runs with a clock that advances 1 ms a read, 0 of 20 with the
- * instant fixed; its 1000-record fill takes 35–110 ms under --disallow-code-generation-from-strings, so a real clock
- * crosses a second during the drops in a few runs in a hundred. With the instant fixed, a later record is never
- * smaller than an earlier one (`record %d` only grows).
+ * instant fixed. Its 1000-record fill took 30–115 ms under --disallow-code-generation-from-strings (load ~5), the
+ * drops most of that: a real clock crosses a second during them in some 2–8 runs in a hundred, more under a loaded
+ * full suite. With the instant fixed, a later record is never smaller than an earlier one (`record %d` only grows).
  */
 function atFixedTime(fill: () => void): void {
   const factory = getLogRecordFactory();
