@@ -10,7 +10,18 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEBUG, ERROR, Formatter, getLogger, kw, makeLogRecord, WARNING, type LogRecord } from '../../src/index.js';
+import {
+  DEBUG,
+  ERROR,
+  Formatter,
+  getLogger,
+  getLogRecordFactory,
+  kw,
+  LogRecord,
+  makeLogRecord,
+  setLogRecordFactory,
+  WARNING,
+} from '../../src/index.js';
 import { preparedCopy, QueueFull, QueueHandler } from '../../src/handlers/queue.js';
 import { WorkerQueueListener, type WorkerHandlerSpec } from '../../src/handlers/worker-listener.js';
 import { RecordDecoder } from '../../src/internal/record-decoder.js';
@@ -206,6 +217,30 @@ function setup(
   return { listener, qh, log };
 }
 
+/**
+ * Runs `fill` with every record made at one fixed instant. A record's size in the ring follows the wall clock: the
+ * codec writes whole numbers short, so a record made at an exact second (`created` whole) is 4 bytes smaller than
+ * the others. A burst that spans a second boundary after the ring (and overflow) filled then has a smaller record
+ * fit where larger ones were just dropped: it is accepted, which ends the drop episode (the next drop is reported
+ * again), and the accepted records are no longer the first ones. measured (Node 20.20, 2-CPU VM, load 4–6): the
+ * overflow test below failed (2 reports) in 14 of 20 runs with a clock that advances 1 ms a read, 0 of 20 with the
+ * instant fixed. Its 1000-record fill took 30–115 ms under --disallow-code-generation-from-strings (load ~5), the
+ * drops most of that: a real clock crosses a second during them in some 2–8 runs in a hundred, more under a loaded
+ * full suite. With the instant fixed, a later record is never smaller than an earlier one (`record %d` only grows).
+ */
+function atFixedTime(fill: () => void): void {
+  const factory = getLogRecordFactory();
+  setLogRecordFactory(
+    (name, level, pathname, lineno, msg, args, excInfo, func, sinfo) =>
+      new LogRecord(name, level, pathname, lineno, msg, args, excInfo, func ?? null, sinfo ?? null, 1_700_000_000_500),
+  );
+  try {
+    fill();
+  } finally {
+    setLogRecordFactory(factory);
+  }
+}
+
 describe('WorkerQueueListener', () => {
   test('records reach the worker FileHandler with their fields intact; flush() means on disk', async () => {
     const path = file('fields');
@@ -347,7 +382,9 @@ describe('WorkerQueueListener', () => {
     const { listener, qh, log } = setup({ class: 'NullHandler' }, { bufferSize: 4096, onFull: 'drop', overflowSize: 0 });
     const errs: unknown[] = [];
     qh.handleError = (_r, err) => errs.push(err);
-    for (let i = 0; i < 200; i++) log.info('record %d %s', i, 'x'.repeat(50)); // not started: nobody drains
+    atFixedTime(() => {
+      for (let i = 0; i < 200; i++) log.info('record %d %s', i, 'x'.repeat(50)); // not started: nobody drains
+    });
     assert.ok(listener.dropped > 150, String(listener.dropped));
     assert.equal(errs.length, 1);
     assert.ok(errs[0] instanceof QueueFull);
@@ -362,7 +399,9 @@ describe('WorkerQueueListener', () => {
     );
     const errs: unknown[] = [];
     qh.handleError = (_r, err) => errs.push(err);
-    for (let i = 0; i < 1000; i++) log.info('record %d', i); // not started: the ring, then the overflow, then drops
+    atFixedTime(() => {
+      for (let i = 0; i < 1000; i++) log.info('record %d', i); // not started: the ring, then the overflow, then drops
+    });
     const held = listener.queue.overflowBytes;
     assert.ok(held > 12 * 1024 && held <= 16 * 1024, String(held));
     const kept = 1000 - listener.dropped;
