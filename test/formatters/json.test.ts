@@ -410,7 +410,7 @@ describe('JsonFormatter: the fast route equals the general route record after re
     ];
     for (const [i, change] of changes.entries()) {
       const make = (): LogRecord => {
-        const r = new LogRecord('app', 20, '/srv/app.py', 3, 'n=%d', [i], null, 'f');
+        const r = new LogRecord('app', 20, '/srv/app.py', 3, 'n=%d', [i], null, 'f', null, 1767607200123);
         change(r);
         return r;
       };
@@ -420,7 +420,7 @@ describe('JsonFormatter: the fast route equals the general route record after re
     const proto = LogRecord.prototype as unknown as Record<string, unknown>;
     proto['inherited'] = 1;
     try {
-      const r = new LogRecord('app', 20, '/srv/app.py', 3, 'm', null, null, 'f');
+      const r = new LogRecord('app', 20, '/srv/app.py', 3, 'm', null, null, 'f', null, 1767607200123);
       assert.equal(fast.format(r), general.format(r));
       assert.doesNotMatch(fast.format(r), /inherited/);
     } finally {
