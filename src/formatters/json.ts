@@ -14,6 +14,8 @@ import { isoformatUtc, jsonEncoderDefault } from './json-default.js';
 import { mergeMessageJson } from './json-message.js';
 import { flatten, isDict, keysOf, pyTruthy, readField, readsArgs } from './json-values.js';
 import { encodeJson, encodeLogData, encodeString, type EncodeOptions, type JsonDefault } from './json-encode.js';
+import { compileNoExtras } from './json-extras.js';
+import { AsctimeCache } from './json-time.js';
 import {
   boolOption,
   checkOptionKeys,
@@ -112,6 +114,9 @@ export class JsonFormatter extends Formatter {
   readonly #open: string;
   readonly #close: string;
   readonly #general: boolean;
+  /** True when a record has no extra attribute (see json-extras.ts); null: walk its keys. */
+  readonly #noExtras: ((record: object) => boolean) | null;
+  readonly #time = new AsctimeCache();
 
   /** python-json-logger's `JsonFormatter(fmt, datefmt, style, validate, *, json_default, rename_fields, …)`. */
   static override pySignature: PySignature | null = JSON_FORMATTER_SIGNATURE;
@@ -193,6 +198,7 @@ export class JsonFormatter extends Formatter {
     const expected = [...RECORD_KEYS, 'message', 'asctime'];
     const cut = expected.findIndex((k) => !this._skip_fields.has(k));
     this.#expected = cut === -1 ? expected : expected.slice(0, cut);
+    this.#noExtras = cut === -1 ? compileNoExtras(RECORD_KEYS) : null;
     const P = JsonFormatter.prototype;
     this.#general =
       this.#defaults.size > 0 ||
@@ -284,7 +290,7 @@ export class JsonFormatter extends Formatter {
     let msgJson: string | null = null;
     if (dictMsg) rec['message'] = null;
     else if ((msgJson = mergeMessageJson(record, this.json_ensure_ascii)) === null) record.message = record.getMessage();
-    if (this.#usesAsctime) record.asctime = this.formatTime(record, this.datefmt);
+    if (this.#usesAsctime) record.asctime = this.#time.asctime(this, record);
     if (!dictMsg && !this.#general && !record.exc_info && !record.exc_text && !record.stack_info) {
       const fast = this.#fast(record, msgJson);
       if (fast !== null) return fast;
@@ -413,12 +419,14 @@ export class JsonFormatter extends Formatter {
     const outKeys = this.#outKeys;
     // Extra attributes: the record's own keys beyond the skipped ones. The constructor's keys (then `message`,
     // `asctime`) come first and in a known order, so they are matched by position, a pointer compare, before the set.
-    // measured (Node 20.20, a 23-key record): 25 ns for the walk against 70 ns with a Set lookup per key.
+    // measured (Node 20.20, a 23-key record): 25 ns for the walk against 70 ns with a Set lookup per key. A record
+    // with only the standard keys (the usual one) skips the walk: `noExtras` counts them (json-extras.ts).
     let extras: string[] | null = null;
     const expected = this.#expected;
     const skip = this._skip_fields;
     let pos = 0;
-    for (const k in rec) {
+    const noExtras = this.#noExtras;
+    if (noExtras === null || !noExtras(rec)) for (const k in rec) {
       if (k === expected[pos]) {
         pos++;
         continue;

@@ -1,9 +1,9 @@
 /**
  * Whether this process may compile code from strings, decided once.
  *
- * Six hot paths (the `%` style's renderer, the format cache's field checks, ColoredFormatter's record copy, the
- * SocketHandler frame writer, the worker codec's encoder and decoder) compile a function per format or record shape
- * with `new Function`, for monomorphic named property loads. Under `node --disallow-code-generation-from-strings`
+ * Seven hot paths (the `%` style's renderer, the format cache's field checks, ColoredFormatter's record copy,
+ * JsonFormatter's extra-attribute check, the SocketHandler frame writer, the worker codec's encoder and decoder)
+ * compile a function per format or record shape with `new Function`, for monomorphic named property loads. Under `node --disallow-code-generation-from-strings`
  * (or in a context created without code generation) `new Function` throws `EvalError`, so each site also has an
  * interpreted version with the same output. The site chooses between them when it builds its function (at
  * configuration time, or once per new record shape), never per record.

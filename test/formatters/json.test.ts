@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getLogger, Handler, INFO, kw, makeLogRecord, type LogRecord } from '../../src/index.js';
+import { getLogger, gmtime, Handler, INFO, kw, LogRecord, localtime, makeLogRecord } from '../../src/index.js';
 import { JsonFormatter, jsonEncoderDefault, type LogData } from '../../src/json.js';
 
 const f = new JsonFormatter();
@@ -362,4 +362,69 @@ describe('JsonFormatter: the fast route equals the general route record after re
       }
     });
   }
+
+  test('asctime follows the time settings and a formatTime override within one millisecond', () => {
+    const fast = new JsonFormatter('%(asctime)s %(message)s');
+    const record = (lineno = 1): LogRecord => makeLogRecord({ msg: 'm', created: 1767607200.123, msecs: 123, lineno });
+    // formatTime called directly is the text without the formatter's own cache.
+    const same = (what: string, lineno = 1): void =>
+      assert.equal(JSON.parse(fast.format(record(lineno))).asctime, fast.formatTime(record(lineno), fast.datefmt), what);
+    same('first');
+    same('again, from the cache');
+    fast.converter = (t: number) => gmtime(t + 3600); // not gmtime itself: the test's TZ may be UTC
+    same('another converter');
+    fast.default_msec_format = '%s.%03d';
+    same('default_msec_format');
+    fast.default_time_format = '%H:%M:%S';
+    same('default_time_format');
+    fast.datefmt = '%Y';
+    same('datefmt');
+    fast.formatTime = (r: LogRecord) => `t${String(r.lineno)}`;
+    same('formatTime override', 1);
+    same('formatTime override, another record in the same millisecond', 9);
+    delete (fast as { formatTime?: unknown }).formatTime;
+    fast.converter = localtime;
+    fast.datefmt = null;
+    same('back to the inherited formatTime');
+  });
+
+  test('records with and without extras, keys deleted, re-added or inherited: the same bytes on both routes', () => {
+    const fmt = '%(asctime)s %(levelname)s %(name)s %(message)s';
+    const fast = new JsonFormatter(fmt);
+    const general = new General(fmt);
+    const changes: ((r: Record<string, unknown>) => void)[] = [
+      () => {},
+      (r) => (r['user'] = 'u'),
+      (r) => delete r['module'],
+      (r) => {
+        delete r['module'];
+        r['user'] = 'u';
+      },
+      (r) => {
+        delete r['thread'];
+        r['thread'] = 1; // same keys, another order
+      },
+      (r) => (r['message'] = 'old'), // a second handler's record: message before the extras
+      (r) => (r['asctime'] = 'old'),
+      (r) => (r['_private'] = 1),
+    ];
+    for (const [i, change] of changes.entries()) {
+      const make = (): LogRecord => {
+        const r = new LogRecord('app', 20, '/srv/app.py', 3, 'n=%d', [i], null, 'f', null, 1767607200123);
+        change(r);
+        return r;
+      };
+      assert.equal(fast.format(make()), general.format(make()), `change ${i}`);
+    }
+    // An enumerable property on LogRecord.prototype is enumerated by the walk but not own: never written.
+    const proto = LogRecord.prototype as unknown as Record<string, unknown>;
+    proto['inherited'] = 1;
+    try {
+      const r = new LogRecord('app', 20, '/srv/app.py', 3, 'm', null, null, 'f', null, 1767607200123);
+      assert.equal(fast.format(r), general.format(r));
+      assert.doesNotMatch(fast.format(r), /inherited/);
+    } finally {
+      delete proto['inherited'];
+    }
+  });
 });

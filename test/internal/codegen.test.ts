@@ -12,6 +12,7 @@ import { FormatCache } from '../../src/core/format-cache.js';
 import { makeStyle } from '../../src/core/format-styles.js';
 import { makeViewBuilder } from '../../src/formatters/color-view.js';
 import { ColoredFormatter } from '../../src/formatters/colored.js';
+import { JsonFormatter } from '../../src/formatters/json.js';
 import { _setInterpreted, codegenAllowed } from '../../src/internal/codegen.js';
 import { dumpsRecordShared } from '../../src/internal/pickle-record.js';
 import { RecordDecoder } from '../../src/internal/record-decoder.js';
@@ -130,6 +131,17 @@ describe('compiled and interpreted paths give the same output', () => {
     const fmt = '%(log_color)s%(levelname)-8s%(reset)s %(name)s %(x0)s: %(message)s';
     const [compiled, interpreted] = both(() => new ColoredFormatter(fmt, { defaults: { x0: '-' } }));
     for (const r of records()) assert.deepEqual(outcome(() => interpreted.format(r)), outcome(() => compiled.format(r)));
+  });
+
+  test('json-extras: JsonFormatter with the compiled no-extras check and with the key walk', () => {
+    for (const fmt of ['%(asctime)s %(levelname)s %(name)s %(message)s', '%(message)s %(x0)s']) {
+      for (const options of [{}, { reservedAttrs: ['msg', 'args'] }]) {
+        const [compiled, interpreted] = both(() => new JsonFormatter(fmt, options));
+        for (const r of records()) {
+          assert.deepEqual(outcome(() => interpreted.format(r)), outcome(() => compiled.format(r)), `${fmt} on ${show(r)}`);
+        }
+      }
+    }
   });
 
   test('pickle-record: the SocketHandler frame, byte for byte', () => {
