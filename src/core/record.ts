@@ -44,6 +44,34 @@ export type LogRecordFactory = (
 
 const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
 
+// The constructor's rarer branches live in these small functions, as `makeRecord`'s `extra` loop and `_log`'s
+// keyword handling live in theirs: the three hot functions shrink from 481, 393 and 426 bytes of bytecode to 377,
+// 128 and 280, under TurboFan's inlining limits (460 a function, 920 in all), so more of a logging call is compiled
+// into one function. measured (Node 20.20, 2-CPU VM under load 3–5, bench row floor's record to a FileHandler with
+// the write stubbed out, both builds in one process, rounds interleaved, CPU time): 0.96–0.99× the time per record;
+// with the real write the difference is within the noise (≈ 2 %).
+
+/** `args[0]` when it is a non-empty plain object (CPython's 1-tuple holding a mapping), else `args`. */
+function unwrapMapping(args: readonly unknown[]): RecordArgs {
+  return isNonEmptyMapping(args[0]) ? args[0] : args;
+}
+
+/** `levelname` for a level that is not a number (a record built by hand). */
+function otherLevelName(level: number | null): string {
+  return `Level ${String(level ?? 'None')}`;
+}
+
+/**
+ * Integer milliseconds within the second: CPython 3.13's `(ct % 10**9) // 10**6`. measured (Node 20.20): `%` on a
+ * double is an fmod call (15 ns); for the whole, non-negative milliseconds of Date.now() this is exact and nearly
+ * free.
+ */
+function msecsOf(createdMs: number): number {
+  return createdMs >= 0 && createdMs <= Number.MAX_SAFE_INTEGER && Number.isInteger(createdMs)
+    ? createdMs - 1000 * Math.floor(createdMs / 1000)
+    : createdMs % 1000;
+}
+
 /** True for a non-empty plain object: CPython's "a 1-tuple holding a non-empty Mapping". */
 function isNonEmptyMapping(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
@@ -234,9 +262,8 @@ export class LogRecord {
     this.name = name as string;
     this.msg = msg;
     // CPython: a 1-tuple holding a non-empty mapping is replaced by the mapping, so '%(key)s' works.
-    this.args =
-      Array.isArray(args) && args.length === 1 && isNonEmptyMapping(args[0]) ? args[0] : args;
-    this.levelname = typeof level === 'number' ? levelNameOf(level) : `Level ${String(level ?? 'None')}`;
+    this.args = Array.isArray(args) && args.length === 1 ? unwrapMapping(args) : args;
+    this.levelname = typeof level === 'number' ? levelNameOf(level) : otherLevelName(level);
     this.levelno = level as number;
     this.pathname = pathname;
     const parts = splitPath(pathname);
@@ -248,12 +275,7 @@ export class LogRecord {
     this.lineno = lineno;
     this.funcName = func;
     this.created = createdMs / 1000;
-    // Integer milliseconds: CPython 3.13's `(ct % 10**9) // 10**6`. measured (Node 20.20): `%` on a double is an
-    // fmod call (15 ns); for the whole, non-negative milliseconds of Date.now() this is exact and nearly free.
-    this.msecs =
-      createdMs >= 0 && createdMs <= Number.MAX_SAFE_INTEGER && Number.isInteger(createdMs)
-        ? createdMs - 1000 * Math.floor(createdMs / 1000)
-        : createdMs % 1000;
+    this.msecs = msecsOf(createdMs);
     this.relativeCreated = createdMs - START_MS;
     this.thread = state.logThreads ? threadId : null;
     this.threadName = state.logThreads ? THREAD_NAME : null;
