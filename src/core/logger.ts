@@ -186,18 +186,7 @@ export class Logger extends Filterer {
     sinfo: string | null = null,
   ): LogRecord {
     const rv = getLogRecordFactory()(name, level, fn, lno, msg, args, exc_info, func, sinfo);
-    if (extra) {
-      for (const key of Object.keys(extra)) {
-        // CPython checks `rv.__dict__`: only the record's own attributes are refused, so `constructor` or
-        // `toString` (inherited from Object.prototype) are ordinary extra fields, as they are in Python.
-        if (key === 'message' || key === 'asctime' || Object.hasOwn(rv, key)) {
-          throw new KeyError(`Attempt to overwrite ${repr(key)} in LogRecord`);
-        }
-        // `__proto__` as data, never as the record's prototype.
-        if (key === '__proto__') Object.defineProperty(rv, key, { value: extra[key], writable: true, enumerable: true, configurable: true });
-        else rv[key] = extra[key];
-      }
-    }
+    if (extra) addExtra(rv, extra);
     const addContext = state.addContext;
     if (addContext !== null) addContext(rv);
     return rv;
@@ -211,34 +200,32 @@ export class Logger extends Filterer {
     try {
       const last = args.length > 0 ? args[args.length - 1] : undefined;
       if (last instanceof Keywords) {
-        if (last.unexpected !== undefined) reportError(unexpectedKeyword(last.unexpected));
         args = args.slice(0, -1);
-        keywords = keywords === EXCEPTION_DEFAULT && last.exc_info === undefined ? { ...last, exc_info: true } : last;
+        keywords = takeKeywords(last, keywords);
       }
-      const stackInfo = keywords?.stack_info === true;
-      let caller: CallerInfo = UNKNOWN_CALLER;
       if (this.#gen !== state.generation) this.#refresh();
-      if (stackInfo || (state.callerInfo !== 'never' && (this.#needsCaller || keywords?.stacklevel !== undefined))) {
-        caller = captureCaller(stackInfo, keywords?.stacklevel ?? 1, LOG_FRAME);
+      // The common call (no keywords, no caller capture) apart from the rest, to keep `_log` small (see record.ts).
+      if (keywords === null && (!this.#needsCaller || state.callerInfo === 'never')) {
+        const c = UNKNOWN_CALLER;
+        this.handle(this.makeRecord(this.name, level, c.pathname, c.lineno, msg, args, null, c.funcName, null, c.sinfo));
+      } else {
+        this.#logWith(level, msg, args, keywords);
       }
-      let exc_info = keywords?.exc_info;
-      if (exc_info === false || exc_info === undefined) exc_info = null;
-      const record = this.makeRecord(
-        this.name,
-        level,
-        caller.pathname,
-        caller.lineno,
-        msg,
-        args,
-        exc_info,
-        caller.funcName,
-        keywords?.extra ?? null,
-        caller.sinfo,
-      );
-      this.handle(record);
     } catch (err) {
       reportError(err);
     }
+  }
+
+  /** `_log` with keywords or caller capture (called by `_log` only, so `LOG_FRAME` still hides both frames). */
+  #logWith(level: number, msg: unknown, args: unknown[], keywords: LogKeywords | null): void {
+    const stackInfo = keywords?.stack_info === true;
+    let c: CallerInfo = UNKNOWN_CALLER;
+    if (stackInfo || (state.callerInfo !== 'never' && (this.#needsCaller || keywords?.stacklevel !== undefined))) {
+      c = captureCaller(stackInfo, keywords?.stacklevel ?? 1, LOG_FRAME);
+    }
+    let exc_info = keywords?.exc_info;
+    if (exc_info === false || exc_info === undefined) exc_info = null;
+    this.handle(this.makeRecord(this.name, level, c.pathname, c.lineno, msg, args, exc_info, c.funcName, keywords?.extra ?? null, c.sinfo));
   }
 
   /** Applies this logger's filters, then passes the record to every handler up the tree. */
@@ -329,6 +316,29 @@ export class Logger extends Filterer {
   /** Python's repr: `<Logger a.b (WARNING)>` (the effective level). */
   override toString(): string {
     return `<${this.constructor.name} ${this.name} (${String(getLevelName(this.getEffectiveLevel()))})>`;
+  }
+}
+
+/**
+ * The keywords of a call that ended in `kw(...)` (`_log`): `last` itself, or a copy asking for `exc_info` when
+ * `exception()` passed its default; an unknown keyword is reported first.
+ */
+function takeKeywords(last: Keywords, keywords: LogKeywords | null): LogKeywords {
+  if (last.unexpected !== undefined) reportError(unexpectedKeyword(last.unexpected));
+  return keywords === EXCEPTION_DEFAULT && last.exc_info === undefined ? { ...last, exc_info: true } : last;
+}
+
+/** Adds `extra` to a new record (`makeRecord`); a function of its own so the common call stays small. */
+function addExtra(rv: LogRecord, extra: Readonly<Record<string, unknown>>): void {
+  for (const key of Object.keys(extra)) {
+    // CPython checks `rv.__dict__`: only the record's own attributes are refused, so `constructor` or
+    // `toString` (inherited from Object.prototype) are ordinary extra fields, as they are in Python.
+    if (key === 'message' || key === 'asctime' || Object.hasOwn(rv, key)) {
+      throw new KeyError(`Attempt to overwrite ${repr(key)} in LogRecord`);
+    }
+    // `__proto__` as data, never as the record's prototype.
+    if (key === '__proto__') Object.defineProperty(rv, key, { value: extra[key], writable: true, enumerable: true, configurable: true });
+    else rv[key] = extra[key];
   }
 }
 

@@ -84,13 +84,14 @@ export class FileStream {
       this.#encoding === 'utf-8' && (text as unknown as WellFormedString).isWellFormed()
         ? text
         : sanitize(text, this.#encoding, this.#errors);
-    if (this.#bufferSize > 0) {
-      this.#pending.push(clean);
-      this.#pendingBytes += this.#encoding === 'utf-8' ? Buffer.byteLength(clean) : Buffer.byteLength(clean, bufferEncoding(this.#encoding));
-      if (this.#pendingBytes >= this.#bufferSize) this.flush();
-      return;
-    }
-    this.#writeNow(clean);
+    if (this.#bufferSize > 0) this.#buffer(clean);
+    else this.#writeNow(clean);
+  }
+
+  #buffer(text: string): void {
+    this.#pending.push(text);
+    this.#pendingBytes += this.#encoding === 'utf-8' ? Buffer.byteLength(text) : Buffer.byteLength(text, bufferEncoding(this.#encoding));
+    if (this.#pendingBytes >= this.#bufferSize) this.flush();
   }
 
   #writeNow(text: string): void {
@@ -102,12 +103,17 @@ export class FileStream {
       else this.#position += writeBufferSync(this.fd, this.#encode(text)).written;
       this.#torn = false;
     } catch (err) {
-      const written = (err as PartialWrite).bytesWritten ?? 0;
-      this.#position += written;
-      // Torn unless what went out ends a line (failure path only: the encoding is repeated here).
-      if (written > 0) this.#torn = this.#encode(text)[written - 1] !== 0x0a;
-      throw err;
+      this.#failed(text, err);
     }
+  }
+
+  /** After a failed write: counts what went out and rethrows (apart so that `#writeNow` stays small). */
+  #failed(text: string, err: unknown): never {
+    const written = (err as PartialWrite).bytesWritten ?? 0;
+    this.#position += written;
+    // Torn unless what went out ends a line (failure path only: the encoding is repeated here).
+    if (written > 0) this.#torn = this.#encode(text)[written - 1] !== 0x0a;
+    throw err;
   }
 
   /**

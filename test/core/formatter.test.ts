@@ -209,6 +209,24 @@ describe('Formatter', () => {
     assert.equal(new Formatter().format(rec({ exc_info: true })), 'hello\nNoneType: None');
   });
 
+  test('the text of the leading stable fields is reused only while each renders the same', () => {
+    const f = new Formatter('[%(levelname)-7s] %(levelno)s %(name)s: %(message)s');
+    assert.equal(f.format(rec()), '[INFO   ] 20 n: hello');
+    assert.equal(f.format(rec({ msg: 'again' })), '[INFO   ] 20 n: again');
+    assert.equal(f.format(rec({ levelname: 'WARNING', levelno: 30 })), '[WARNING] 30 n: hello');
+    assert.equal(f.format(rec({ levelno: 30 })), '[INFO   ] 30 n: hello');
+    assert.equal(f.format(rec({ name: 'other' })), '[INFO   ] 20 other: hello');
+    assert.equal(f.format(rec({ name: 7 })), '[INFO   ] 20 7: hello');
+    assert.equal(f.format(rec()), '[INFO   ] 20 n: hello');
+    // A field missing from one record still raises, though the previous record's text is kept.
+    const g = new Formatter('%(name)s %(levelname)s: %(message)s');
+    assert.equal(g.format(rec()), 'n INFO: hello');
+    const bare = rec();
+    delete (bare as Record<string, unknown>)['levelname'];
+    assert.throws(() => g.format(bare), { name: 'ValueError', message: "Formatting field not found in record: 'levelname'" });
+    assert.equal(g.format(rec()), 'n INFO: hello');
+  });
+
   test('Style must be one of: %,{,$', () => {
     assert.throws(() => new Formatter('x', null, '#' as '%'), { name: 'ValueError', message: 'Style must be one of: %,{,$' });
   });

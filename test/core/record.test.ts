@@ -61,6 +61,10 @@ describe('LogRecord.getMessage() matches CPython', () => {
     ['100%', []], ['100%', null], ['%s', [{}]], ['x', [{ a: 1 }]], ['%d%%', [5]], ['%s and %s', ['a', 'b']],
     ['%(a)s-%(b)d', [{ a: 'x', b: 2 }]], ['%05.1f|%-6s|%x', [3.14159, 'ab', 255]], ['%r', ["it's"]],
     ['x', [1]], ['%s %s', ['a']], ['%y', [1]], ['%(a)s', [{ b: 1 }]],
+    // %d of integers around the 3-digit pieces the fast path builds them from
+    ['%d|%d|%d|%d|%d|%d', [0, 7, 10, 99, 100, 999]], ['%d|%d|%d|%d', [1000, 1001, 1010, 1100]],
+    ['%d|%d|%d|%d', [9999, 100000, 999999, 1000000]], ['%d|%d|%d|%d', [1000001, 1001001, 12345678, 999999999]],
+    ['%d|%d|%d|%d|%d', [1000000000, 9007199254740991, -1, -999, -1000001]],
   ];
   const expected = runPython<string[]>(
     `import json,sys,logging
