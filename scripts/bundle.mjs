@@ -16,13 +16,18 @@
 // ROOT placeholder below). build/dist sits at the same depth as build/src, so `../../package.json` and the like
 // resolve the same way from both.
 import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { pid } from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const srcDir = join(root, 'src');
 const outDir = join(root, 'build', 'dist');
+// Built beside build/dist (same depth, so relative paths hold), then moved in file by file: build/dist never goes
+// missing while something reads it. The test suite packs the package (`npm pack` runs this script through
+// `prepare`) while other test files import or pack build/dist; an `rm -rf` first made those fail now and then.
+const tmpDir = join(root, 'build', `.dist-${pid}`);
 const ROOT = '__pylogging_dist_root__';
 
 /** The source of every `default` export and `bin` target in package.json (`./build/dist/x.js` → `src/x.ts`). */
@@ -56,12 +61,12 @@ const ownUrl = {
   },
 };
 
-rmSync(outDir, { recursive: true, force: true });
+rmSync(tmpDir, { recursive: true, force: true });
 const entryPoints = exportedSources();
 const result = await build({
   entryPoints,
   outbase: srcDir,
-  outdir: outDir,
+  outdir: tmpDir,
   entryNames: '[dir]/[name]',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -91,8 +96,28 @@ for (const file of Object.keys(result.metafile.outputs)) {
   const path = join(root, file);
   const text = readFileSync(path, 'utf8');
   if (!text.includes(ROOT)) continue;
-  const up = relative(dirname(path), outDir).split(sep).join('/');
+  const up = relative(dirname(path), tmpDir).split(sep).join('/');
   writeFileSync(path, text.replaceAll(ROOT, up === '' ? './' : `${up}/`));
 }
 // build/dist is ESM whatever the nearest package.json says (it says so already; this keeps the bundle self-describing).
-writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+writeFileSync(join(tmpDir, 'package.json'), '{ "type": "module" }\n');
+
+/**
+ * Every file below `dir`, as paths relative to it.
+ * @param {string} dir
+ * @returns {string[]}
+ */
+function filesBelow(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(/** @type {string} */ (e.parentPath ?? e.path), e.name)));
+}
+
+// Each rename replaces one file atomically; files of an earlier build that this one did not write go last.
+const fresh = new Set(filesBelow(tmpDir));
+for (const rel of fresh) {
+  mkdirSync(dirname(join(outDir, rel)), { recursive: true });
+  renameSync(join(tmpDir, rel), join(outDir, rel));
+}
+for (const rel of filesBelow(outDir)) if (!fresh.has(rel)) unlinkSync(join(outDir, rel));
+rmSync(tmpDir, { recursive: true, force: true });
