@@ -28,11 +28,11 @@ async function runChild(args: string[]): Promise<{ code: number; stderr: string 
 }
 
 describe('SocketHandler({ thread: true }): a start-up burst to a live peer', () => {
-  test('100,000 records logged before the worker started arrive, every one, in order, with the default capacity', async () => {
+  test('100,000 records logged before the worker started arrive, every one, in order, with the default bounds', async () => {
     const n = 100_000;
     const peer = new JsonLinesChild(spawn(process.execPath, [counter, String(n)], { stdio: ['ignore', 'pipe', 'pipe'] }));
     const [{ port }] = (await peer.waitFor(1)) as [{ port: number }];
-    const h = new SocketHandler('127.0.0.1', port, { thread: true }); // capacity 1000: the worker's backlog
+    const h = new SocketHandler('127.0.0.1', port, { thread: true }); // default maxBytes (64 MiB), no record bound
     const errors: unknown[] = [];
     h.handleError = (_r, err) => void errors.push(err);
     const log = getLogger('thread.burst');
