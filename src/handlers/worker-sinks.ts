@@ -135,7 +135,8 @@ export class FrameSink implements Sink {
    * dropped by a full backlog while the peer is up but the connection is new or slow. A smaller window only makes
    * the worker wait for flushes while the ring fills up behind it. measured (Node 20.20, 2-CPU VM, bench/network.ts
    * thread row × pino.transport, five runs each, alternating with the code before the worker host): a fixed 512 KiB
-   * window 1.33× against 1.51× (medians); this bound 1.40× against 1.49× (docs/performance.md).
+   * window 1.33× against 1.51× (medians); this bound 1.40× against 1.49×, and 1.41× against 1.57× in a second
+   * series: still below the earlier code, by less than the row's run-to-run spread (docs/performance.md).
    */
   readonly #window: number;
   readonly #capacity: number;
