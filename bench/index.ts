@@ -4,13 +4,21 @@
  *   node --expose-gc build/bench/index.js [--smoke] [--n=200000] [--rounds=5] [--disabled-n=50000000]
  *                                         [--only=disabled,sync,buffered,null,rotating,network,queue,context,json,
  *                                                  fanout,fanout-file,floor,exception,caller,startup,memory]
+ *                                         [--json-out=FILE]
+ *
+ * Every target a scenario checks (`json`, `floor`, `queue-calls`, `socket-thread`, …) is one entry of a structured
+ * list (bench/target-list.ts) from which the tables print; `--json-out=FILE` writes that list with the load average
+ * at the start and end of the run. One run is not a claim (issue 18: a target is met only when it holds in every
+ * one of five runs): `npm run bench:targets` (bench/targets.ts) runs this file five times in fresh processes and
+ * prints each target's spread, the load of each run, and "met in k of 5".
  *
  * Environment: BENCH_N, BENCH_ROUNDS, BENCH_DISABLED_N (flags win); BENCH_CONTENDERS, a regular expression that keeps
  * only the matching contenders (and the pino ones) of each scenario. `--smoke` runs every scenario with a tiny N in a
  * few seconds, to keep the bench from rotting (test/bench-smoke.test.ts); its numbers mean nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   BUFFER_SIZE,
@@ -28,6 +36,8 @@ import { run as runNetwork } from './network.js';
 import { run as runRotating } from './rotating.js';
 import { run as runContext } from './context.js';
 import { run as runTrailing } from './trailing.js';
+import type { QueueResult } from './queue.js';
+import { check, formatTargetLine, formatTargets, type RunReport, type Target } from './target-list.js';
 
 interface Options {
   smoke: boolean;
@@ -35,6 +45,8 @@ interface Options {
   rounds: number;
   disabledN: number;
   only: Set<string> | null;
+  /** `--json-out=FILE`: where to write the run's {@link RunReport}. */
+  jsonOut: string | null;
 }
 
 function positive(v: string | undefined, name: string): number | undefined {
@@ -61,16 +73,14 @@ function parseOptions(argv: readonly string[]): Options {
     positive(env['BENCH_DISABLED_N'], 'BENCH_DISABLED_N') ??
     (smoke ? 20_000 : 50_000_000);
   const only = flags.has('only') ? new Set((flags.get('only') as string).split(',')) : null;
-  return { smoke, n, rounds, disabledN, only };
-}
-
-interface Target {
-  readonly text: string;
-  readonly value: number;
-  readonly min: number;
+  const jsonOut = flags.get('json-out') ?? null;
+  if (jsonOut === 'true' || jsonOut === '') throw new RangeError('--json-out needs a file: --json-out=FILE');
+  return { smoke, n, rounds, disabledN, only, jsonOut };
 }
 
 async function main(): Promise<void> {
+  const started = new Date();
+  const startLoad = loadavg();
   const o = parseOptions(process.argv.slice(2));
   const gcExposed = typeof (globalThis as { gc?: unknown }).gc === 'function';
   const warmup = o.smoke ? 50 : Math.min(o.n, 20_000);
@@ -169,49 +179,40 @@ async function main(): Promise<void> {
         // No pino row here (so the row's name does not start with "pylogging": every such row has a × pino ratio).
         const fh = find(rows, 'FileHandler');
         const floor = find(rows, 'floor');
-        if (fh && floor) targets.push({ text: 'sync FileHandler ≥ 70% of the writeSync floor (issue 18)', value: ratio(fh, floor), min: 0.7 });
+        if (fh && floor) targets.push(check('floor', 'sync FileHandler ≥ 70% of the writeSync floor (issue 18)', ratio(fh, floor), '%', { min: 0.7 }));
         continue;
       }
       const py = find(rows, 'pylogging');
       const pino = find(rows, 'pino');
       if (!py || !pino) continue;
       if (s.id === '1') {
-        targets.push({ text: 'disabled ≥ 1.0× pino', value: ratio(py, pino), min: 1.0 });
-        targets.push({ text: `disabled: GCs during ${py.calls} calls = 0`, value: py.gcs === 0 ? 1 : 0, min: 1 });
+        targets.push(check('disabled', 'disabled ≥ 1.0× pino', ratio(py, pino), '×', { min: 1.0 }));
+        targets.push(check('disabled-gc', `disabled: GCs during ${py.calls} calls = 0`, py.gcs === 0 ? 1 : 0, 'yes/no', { min: 1 }));
       } else if (s.id === '2+5') {
-        targets.push({ text: 'sync file ≥ 1.2× pino sync', value: ratio(py, pino), min: 1.2 });
+        targets.push(check('sync', 'sync file ≥ 1.2× pino sync', ratio(py, pino), '×', { min: 1.2 }));
         const cp = find(rows, 'CPython');
-        if (cp) targets.push({ text: 'sync file ≥ 4× CPython', value: ratio(py, cp), min: 4 });
+        if (cp) targets.push(check('sync-cpython', 'sync file ≥ 4× CPython', ratio(py, cp), '×', { min: 4 }));
         const floor = find(rows, 'floor');
         if (floor) console.log(`(pylogging sync reaches ${(100 * ratio(py, floor)).toFixed(0)}% of the writeSync floor)\n`);
       } else if (s.id === '3') {
-        targets.push({ text: 'buffered file ≥ 1.5× pino async', value: ratio(py, pino), min: 1.5 });
+        targets.push(check('buffered', 'buffered file ≥ 1.5× pino async', ratio(py, pino), '×', { min: 1.5 }));
       } else if (s.id === '4') {
-        targets.push({ text: 'null sink ≥ 1.5× pino', value: ratio(py, pino), min: 1.5 });
+        targets.push(check('null', 'null sink ≥ 1.5× pino', ratio(py, pino), '×', { min: 1.5 }));
       } else if (s.id === 'fanout') {
-        targets.push({ text: `${FAN_OUT} handlers, one Formatter ≥ 1.0× pino.multistream, null sinks (issue 18)`, value: ratio(py, pino), min: 1.0 });
+        targets.push(check('fanout', `${FAN_OUT} handlers, one Formatter ≥ 1.0× pino.multistream, null sinks (issue 18)`, ratio(py, pino), '×', { min: 1.0 }));
       } else if (s.id === 'json') {
-        targets.push({ text: 'JSON lines to a file ≥ 1.3× pino sync (issue 15)', value: ratio(py, pino), min: 1.3 });
+        targets.push(check('json', 'JSON lines to a file ≥ 1.3× pino sync (issue 15)', ratio(py, pino), '×', { min: 1.3 }));
       }
     }
   } finally {
     removeTmp();
   }
 
-  console.log('### Targets (issue 4)\n');
-  console.log('| target | measured | met |');
-  console.log('| --- | ---: | :---: |');
-  for (const t of targets) {
-    const shown = t.text.includes('GCs')
-      ? t.value === 1 ? 'yes' : 'no'
-      : t.text.includes('%') ? `${(100 * t.value).toFixed(0)}%` : `${t.value.toFixed(2)}×`;
-    console.log(`| ${t.text} | ${shown} | ${t.value >= t.min ? 'yes' : 'NO'} |`);
-  }
-  console.log('');
+  console.log(formatTargets('Targets (issue 4)', targets));
 
   // Rows added by the handler issues: rotation (issue 5), socket/syslog/HTTP (issues 6–8).
-  if (want('rotating')) await runRotating(o.smoke ? 300 : Math.min(o.n, 100_000), o.smoke ? 1 : 5);
-  if (want('network')) await runNetwork(o.smoke ? 300 : o.n, o.smoke ? 1 : 5, false, null, o.smoke ? 20_000 : 1_000_000);
+  if (want('rotating')) targets.push(...(await runRotating(o.smoke ? 300 : Math.min(o.n, 100_000), o.smoke ? 1 : 5)).targets);
+  if (want('network')) targets.push(...(await runNetwork(o.smoke ? 300 : o.n, o.smoke ? 1 : 5, false, null, o.smoke ? 20_000 : 1_000_000)).targets);
 
   // Issue 15: pylogging/context off and on, against pino with an AsyncLocalStorage mixin.
   if (want('context')) await runContext(o.smoke ? 300 : o.n, o.smoke ? 1 : 5);
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
   const trailing = ['exception', 'caller', 'startup', 'memory'].filter(want);
   if (trailing.length > 0) {
     try {
-      await runTrailing(o.smoke ? 300 : o.n, o.smoke ? 2 : o.rounds, new Set(trailing), o.smoke);
+      targets.push(...(await runTrailing(o.smoke ? 300 : o.n, o.smoke ? 2 : o.rounds, new Set(trailing), o.smoke)));
     } finally {
       removeTmp();
     }
@@ -228,17 +229,17 @@ async function main(): Promise<void> {
 
   // bench/queue.ts belongs to the queue handler issue; run it when it exists.
   const queueModule = './queue.js';
-  let queue: { run?: (n: number, rounds?: number) => Promise<unknown> } | null = null;
+  let queue: typeof import('./queue.js') | null = null;
   try {
-    queue = (await import(queueModule)) as { run?: (n: number, rounds?: number) => Promise<unknown> };
+    queue = (await import(queueModule)) as typeof import('./queue.js');
   } catch (err) {
     // Only "queue.js itself is absent" is expected; a missing import inside it is a real failure.
     const own = fileURLToPath(new URL(queueModule, import.meta.url));
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String(err).includes(own)) throw err;
   }
-  if (queue && typeof queue.run === 'function' && want('queue')) {
+  if (queue && want('queue')) {
     console.log('### queue: QueueHandler → worker FileHandler vs pino.transport (bench/queue.ts)\n');
-    let result: unknown;
+    let result: QueueResult;
     try {
       result = await queue.run(o.n, o.smoke ? 1 : 5);
     } catch (err) {
@@ -249,9 +250,26 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       if (child.status !== 0) throw new Error(`bench/queue.js exited with ${String(child.status)}`);
-      result = JSON.parse(child.stdout) as unknown;
+      result = JSON.parse(child.stdout) as QueueResult;
     }
-    if (result !== undefined) console.log(`\`\`\`json\n${JSON.stringify(result, null, 2)}\n\`\`\`\n`);
+    console.log(`\`\`\`json\n${JSON.stringify(result, null, 2)}\n\`\`\`\n`);
+    const checked = queue.queueTargets(result);
+    for (const t of checked) console.log(formatTargetLine(t));
+    console.log('');
+    targets.push(...checked);
+  }
+
+  if (o.jsonOut !== null) {
+    const report: RunReport = {
+      node: process.version,
+      cpu,
+      cpus: cpus().length,
+      argv: process.argv.slice(2),
+      start: { time: started.toISOString(), loadavg: startLoad },
+      end: { time: new Date().toISOString(), loadavg: loadavg() },
+      targets,
+    };
+    writeFileSync(o.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
   }
 }
 

@@ -30,7 +30,8 @@ import { HTTPHandler } from '../src/handlers/http.js';
 import { QueueHandler } from '../src/handlers/queue.js';
 import { WorkerQueueListener } from '../src/handlers/worker-listener.js';
 import { MSG, NAME, USER, pyLogger } from './common.js';
-import { median, runScenario, type Contender, type Row } from './runner.js';
+import { median, ratio, runScenario, type Contender, type Row } from './runner.js';
+import { check, formatTargetLine, type Target } from './target-list.js';
 
 const require = createRequire(import.meta.url);
 const pino = require('pino') as typeof import('pino').default;
@@ -272,7 +273,23 @@ function rowsOf(rows: readonly Row[], lost: Map<string, number[]>): NetRow[] {
   }));
 }
 
-function printTable(title: string, note: string, rows: readonly NetRow[], target: string): void {
+/** A scenario's table rows and the targets checked on them. */
+interface Measured {
+  rows: NetRow[];
+  targets: Target[];
+}
+
+/**
+ * The target "`pyName` ≥ `min`× `rivalName`" as the median of the per-round ratios, when both rows ran (the
+ * `BENCH_CONTENDERS` filter may leave one out).
+ */
+function against(rows: readonly Row[], id: string, text: string, pyName: string, rivalName: string, min: number): Target[] {
+  const py = rows.find((r) => r.name === pyName);
+  const rival = rows.find((r) => r.name === rivalName);
+  return py && rival ? [check(id, text, ratio(py, rival), '×', { min })] : [];
+}
+
+function printTable(title: string, note: string, rows: readonly NetRow[], targets: readonly Target[]): void {
   console.log(`### ${title}`);
   console.log(`${note}\n`);
   const withLoss = rows.some((r) => r.lost > 0);
@@ -285,17 +302,13 @@ function printTable(title: string, note: string, rows: readonly NetRow[], target
     );
   }
   console.log('');
-  for (const py of rows) {
-    if (py.ratioToFastestRival === null) continue;
-    const x = py.ratioToFastestRival;
-    console.log(`${target}, ${py.name}: ${x.toFixed(2)}× → ${x >= 1 ? 'met' : 'NOT met'}`);
-  }
+  for (const t of targets) console.log(formatTargetLine(t));
   console.log('');
 }
 
 // ---------------------------------------------------------------------------------------------- (a) socket
 
-async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
+async function socketScenario(n: number, rounds: number): Promise<Measured> {
   const rx = await receivers(['frames', 'lines', 'lines', 'frames', 'frames']);
   const [mine, theirs, theirs2, viaWorker, threaded] = rx.counters as [Counter, Counter, Counter, Counter, Counter];
   const lost = new Map<string, number[]>();
@@ -391,7 +404,16 @@ async function socketScenario(n: number, rounds: number): Promise<NetRow[]> {
   ];
   try {
     const rows = await runScenario({ id: 'socket', title: '', n, warmup: Math.min(n, 20_000), contenders }, rounds);
-    return rowsOf(rows, lost);
+    // Like for like: in-process against in-process, a worker thread against pino's worker thread.
+    const transport = 'pino-socket (pino.transport, worker)';
+    return {
+      rows: rowsOf(rows, lost),
+      targets: [
+        ...against(rows, 'socket', 'SocketHandler ≥ 1.0× pino-socket, both in-process (issue 6)', 'pylogging SocketHandler', 'pino-socket (in-process stream)', 1.0),
+        ...against(rows, 'socket-thread', 'SocketHandler({ thread: true }) ≥ 1.2× pino-socket as pino.transport (issue 18)', 'pylogging SocketHandler({ thread: true })', transport, 1.2),
+        ...against(rows, 'socket-worker', 'QueueHandler → WorkerQueueListener(SocketHandler) ≥ 1.0× pino-socket as pino.transport (issue 6)', 'pylogging QueueHandler → WorkerQueueListener(SocketHandler)', transport, 1.0),
+      ],
+    };
   } finally {
     await rx.close();
   }
@@ -439,7 +461,7 @@ async function peerDown(records: number): Promise<PeerDown> {
 
 // ---------------------------------------------------------------------------------------------- (b) syslog
 
-async function syslogScenario(n: number, rounds: number): Promise<NetRow[]> {
+async function syslogScenario(n: number, rounds: number): Promise<Measured> {
   const QUIET = 250;
   const lost = new Map<string, number[]>();
   const rx = await receivers(['udp', 'udp', 'udp']);
@@ -512,7 +534,10 @@ async function syslogScenario(n: number, rounds: number): Promise<NetRow[]> {
   }
   try {
     const rows = await runScenario({ id: 'syslog', title: '', n, warmup: Math.min(n, 20_000), contenders }, rounds);
-    return rowsOf(rows, lost);
+    const out = rowsOf(rows, lost);
+    const x = out.find((r) => r.name === 'pylogging SysLogHandler (UDP)')?.ratioToFastestRival;
+    const targets = typeof x !== 'number' ? [] : [check('syslog', 'SysLogHandler (UDP) ≥ 1.0× the fastest rival (issue 7)', x, '×', { min: 1.0 })];
+    return { rows: out, targets };
   } finally {
     await rx.close();
   }
@@ -520,7 +545,7 @@ async function syslogScenario(n: number, rounds: number): Promise<NetRow[]> {
 
 // ------------------------------------------------------------------------------------------------ (c) http
 
-async function httpScenario(n: number, rounds: number): Promise<NetRow[]> {
+async function httpScenario(n: number, rounds: number): Promise<Measured> {
   const rx = await receivers(['http', 'http', 'http']);
   const [mine, theirs, batched] = rx.counters as [Counter, Counter, Counter];
   const lost = new Map<string, number[]>();
@@ -580,7 +605,13 @@ async function httpScenario(n: number, rounds: number): Promise<NetRow[]> {
   ];
   try {
     const rows = await runScenario({ id: 'http', title: '', n, warmup: Math.min(n, 2_000), contenders }, rounds);
-    return rowsOf(rows, lost);
+    return {
+      rows: rowsOf(rows, lost),
+      targets: [
+        ...against(rows, 'http', 'HTTPHandler (POST) ≥ 1.0× winston Http (issue 8)', 'pylogging HTTPHandler (POST)', 'winston Http transport', 1.0),
+        ...against(rows, 'http-batch', 'HTTPHandler (POST, opt-in batch of 100) ≥ 1.0× winston Http (issue 8)', 'pylogging HTTPHandler (POST, opt-in batch of 100)', 'winston Http transport', 1.0),
+      ],
+    };
   } finally {
     await rx.close();
   }
@@ -594,6 +625,8 @@ export interface NetworkResult {
   peerDown: PeerDown;
   syslog: NetRow[];
   http: NetRow[];
+  /** The targets checked, in the order printed (`socket`, `socket-thread`, `socket-worker`, `syslog`, `http`, …). */
+  targets: Target[];
 }
 
 const MiB = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
@@ -612,11 +645,13 @@ export async function run(
 ): Promise<NetworkResult> {
   const want = (s: string): boolean => only === null || only.includes(s);
   const print = quiet ? (): void => {} : printTable;
-  const result: NetworkResult = { socket: [], peerDown: { records: 0, capacity: 0, heapBefore: 0, heapAfter: 0, dropped: 0, seconds: 0 }, syslog: [], http: [] };
+  const result: NetworkResult = { socket: [], peerDown: { records: 0, capacity: 0, heapBefore: 0, heapAfter: 0, dropped: 0, seconds: 0 }, syslog: [], http: [], targets: [] };
   const note = (k: number): string => `(median of ${rounds} interleaved rounds, ${k.toLocaleString('en-US')} records per round, timed until the receiver has them)`;
   if (want('socket')) {
-    result.socket = await socketScenario(n, rounds);
-    print('socket: SocketHandler vs pino-socket, TCP to a local receiver (bench/network.ts)', note(n), result.socket, 'target (issue 6): ≥ 1.0× pino-socket');
+    const s = await socketScenario(n, rounds);
+    result.socket = s.rows;
+    result.targets.push(...s.targets);
+    print('socket: SocketHandler vs pino-socket, TCP to a local receiver (bench/network.ts)', note(n), s.rows, s.targets);
   }
   if (want('down')) {
     const d = (result.peerDown = await peerDown(downRecords));
@@ -628,13 +663,17 @@ export async function run(
   }
   if (want('syslog')) {
     const k = Math.max(1, Math.floor(n / 2));
-    result.syslog = await syslogScenario(k, rounds);
-    print('syslog: SysLogHandler vs winston-syslog, pino-syslog + pino-socket, UDP to a local socket (bench/network.ts)', `${note(k)}; UDP: a round ends 250 ms after the last datagram, records/s counts delivered ones`, result.syslog, 'target (issue 7): ≥ 1.0× the fastest');
+    const s = await syslogScenario(k, rounds);
+    result.syslog = s.rows;
+    result.targets.push(...s.targets);
+    print('syslog: SysLogHandler vs winston-syslog, pino-syslog + pino-socket, UDP to a local socket (bench/network.ts)', `${note(k)}; UDP: a round ends 250 ms after the last datagram, records/s counts delivered ones`, s.rows, s.targets);
   }
   if (want('http')) {
     const k = Math.max(1, Math.floor(n / 40));
-    result.http = await httpScenario(k, rounds);
-    print('http: HTTPHandler POST vs winston Http, to a local http server (bench/network.ts)', note(k), result.http, 'target (issue 8): ≥ 1.0× winston Http');
+    const s = await httpScenario(k, rounds);
+    result.http = s.rows;
+    result.targets.push(...s.targets);
+    print('http: HTTPHandler POST vs winston Http, to a local http server (bench/network.ts)', note(k), s.rows, s.targets);
   }
   return result;
 }

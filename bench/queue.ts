@@ -13,6 +13,7 @@ import pino from 'pino';
 import { getLogger, INFO } from '../src/index.js';
 import { QueueHandler } from '../src/handlers/queue.js';
 import { WorkerQueueListener } from '../src/handlers/worker-listener.js';
+import { check, type Target } from './target-list.js';
 
 interface Figures {
   /** Logging calls per second on the logging thread. */
@@ -88,6 +89,35 @@ const medianOf = (fs: Figures[]): Figures => ({
   lines: Math.min(...fs.map((f) => f.lines)),
 });
 
+/** Per-round ratios, medians: > 1 favours pylogging. */
+interface Ratios {
+  callsPerSec: number;
+  untilOnDisk: number;
+}
+
+/** What {@link run} returns (and the standalone script prints as JSON). */
+export interface QueueResult {
+  n: number;
+  rounds: number;
+  node: string;
+  pylogging: { defaultRing: Figures; ringFitsAll: Figures & { ringBytes: number } };
+  pino: Figures;
+  ratios: { defaultRing: Ratios; ringFitsAll: Ratios };
+}
+
+/**
+ * The targets on the default ring: logging calls per second ≥ 1.2× pino.transport (issue 18), and the time until
+ * every record is in the file no longer than pino's. Takes the result as JSON too (bench/index.ts may run this
+ * file in a child process).
+ */
+export function queueTargets(r: QueueResult): Target[] {
+  const x = r.ratios.defaultRing;
+  return [
+    check('queue-calls', 'QueueHandler → worker FileHandler calls/s ≥ 1.2× pino.transport (issue 18)', x.callsPerSec, '×', { min: 1.2 }),
+    check('queue-disk', 'QueueHandler → worker FileHandler time to disk ≥ 1.0× pino.transport (pino ÷ ours)', x.untilOnDisk, '×', { min: 1.0 }),
+  ];
+}
+
 /**
  * Runs the contenders in `rounds` interleaved rounds (each round: ours with the default ring, ours with a ring that
  * fits the burst, pino; the order rotates) with `n` records, and returns the median figures and the medians of the
@@ -95,7 +125,7 @@ const medianOf = (fs: Figures[]): Figures => ({
  * `defaultRing` uses the default 4 MiB ring (and the default 16 MiB overflow), `ringFitsAll` a ring large enough
  * for the whole burst.
  */
-export async function run(n: number, rounds = 5): Promise<object> {
+export async function run(n: number, rounds = 5): Promise<QueueResult> {
   const dir = mkdtempSync(join(tmpdir(), 'pylogging-bench-queue-'));
   try {
     let k = 0;
@@ -113,7 +143,7 @@ export async function run(n: number, rounds = 5): Promise<object> {
       async () => void ps.push(await rival(n, file())),
     ];
     for (let r = 0; r < rounds; r++) for (let k = 0; k < runs.length; k++) await (runs[(k + r) % runs.length] as () => Promise<void>)();
-    const ratio = (os: Figures[]): { callsPerSec: number; untilOnDisk: number } => ({
+    const ratio = (os: Figures[]): Ratios => ({
       callsPerSec: +med(os.map((o, r) => o.callsPerSec / (ps[r] as Figures).callsPerSec)).toFixed(2),
       untilOnDisk: +med(os.map((o, r) => (ps[r] as Figures).untilOnDiskMs / o.untilOnDiskMs)).toFixed(2),
     });

@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Formatter, getLogger, kw, StreamHandler, type Logger } from '../src/index.js';
 import { NAME, pyLogger, tmpPath } from './common.js';
 import { median, ratio, runScenario, type Contender, type Row } from './runner.js';
+import { check, formatTargets, type Target } from './target-list.js';
 
 const require = createRequire(import.meta.url);
 const pino = require('pino') as typeof import('pino').default;
@@ -24,14 +25,6 @@ const log4js = require('log4js') as typeof import('log4js');
 
 const nullStream = { write(_s: string): void {} };
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // the package root (build/bench/ → ../../)
-
-/** One printed target line. */
-export interface TrailingTarget {
-  readonly text: string;
-  /** The measured ratio (for `startup` and `memory`: pylogging ÷ rival, lower is better). */
-  readonly value: number;
-  readonly met: boolean;
-}
 
 function fmt(x: number): string {
   return Math.round(x).toLocaleString('en-US');
@@ -216,9 +209,9 @@ export async function run(
   rounds: number,
   only: ReadonlySet<string> | null,
   smoke = false,
-): Promise<TrailingTarget[]> {
+): Promise<Target[]> {
   const want = (id: string): boolean => only === null || only.has(id);
-  const targets: TrailingTarget[] = [];
+  const targets: Target[] = [];
   if (want('exception')) {
     const rows: Row[] = await runScenario(
       { id: 'exception', title: '', n, warmup: Math.min(n, 20_000), contenders: exceptionContenders() },
@@ -231,7 +224,7 @@ export async function run(
     for (const r of rows) console.log(`| ${r.name} | ${fmt(r.opsPerSec)} |`);
     const x = ratio(py, pn);
     console.log(`\nexception ÷ pino: ${x.toFixed(2)}× (target ≥ 2×)\n`);
-    targets.push({ text: 'exception ≥ 2× pino `error(err)`', value: x, met: x >= 2 });
+    targets.push(check('exception', 'exception ≥ 2× pino `error(err)`', x, '×', { min: 2 }));
   }
   if (want('caller')) {
     const k = Math.max(1, Math.floor(n / 4));
@@ -246,7 +239,7 @@ export async function run(
     for (const r of [py, l4]) console.log(`| ${r.name} | ${fmt(r.opsPerSec)} |`);
     const x = ratio(py, l4);
     console.log(`\ncaller ÷ log4js: ${x.toFixed(2)}× (target ≥ 2×)\n`);
-    targets.push({ text: 'caller info 40 frames deep ≥ 2× log4js', value: x, met: x >= 2 });
+    targets.push(check('caller', `caller info ${CALLER_DEPTH} frames deep ≥ 2× log4js`, x, '×', { min: 2 }));
   }
   if (want('startup')) {
     const runs = smoke ? 2 : 31;
@@ -255,7 +248,7 @@ export async function run(
     console.log(`(median of ${runs} child processes each, started alternately)\n`);
     console.log(`| contender | wall ms |\n| --- | ---: |\n| pylogging | ${s.py.toFixed(1)} |\n| pino | ${s.pino.toFixed(1)} |`);
     console.log(`\nstartup pylogging ÷ pino: ${s.ratios.toFixed(2)}× the wall time (target ≤ 1.1×)\n`);
-    targets.push({ text: 'startup ≤ 1.1× pino wall time', value: s.ratios, met: s.ratios <= 1.1 });
+    targets.push(check('startup', 'startup ≤ 1.1× pino wall time', s.ratios, '×', { max: 1.1 }));
   }
   if (want('memory')) {
     if (!gc) {
@@ -268,16 +261,10 @@ export async function run(
       const pn = median(per.map((x) => x.pino));
       console.log(`### memory: heap per logger over ${count} loggers (median of ${per.length}; load ${load()})\n`);
       console.log(`| contender | bytes per logger |\n| --- | ---: |\n| pylogging \`getLogger(name)\` | ${fmt(py)} |\n| pino \`child({ module })\` | ${fmt(pn)} |\n`);
-      targets.push({ text: '`getLogger` ≤ 400 B per logger', value: py, met: py <= 400 });
+      targets.push(check('memory', '`getLogger` ≤ 400 B per logger', py, 'B', { max: 400 }));
     }
   }
-  console.log('### Targets (issue 18)\n');
-  console.log('| target | measured | met |\n| --- | ---: | :---: |');
-  for (const t of targets) {
-    const shown = t.text.includes('400 B') ? `${fmt(t.value)} B` : `${t.value.toFixed(2)}×`;
-    console.log(`| ${t.text} | ${shown} | ${t.met ? 'yes' : 'NO'} |`);
-  }
-  console.log('');
+  console.log(formatTargets('Targets (issue 18)', targets));
   return targets;
 }
 

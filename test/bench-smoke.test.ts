@@ -5,14 +5,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const BENCH = fileURLToPath(new URL('../bench/index.js', import.meta.url));
+const TARGETS = fileURLToPath(new URL('../bench/targets.js', import.meta.url));
 
-test('bench --smoke prints a ratio table for every scenario and the targets', async () => {
-  const { stdout } = await run(process.execPath, ['--expose-gc', BENCH, '--smoke'], {
+/** Every target id the whole bench checks (bench/target-list.ts), in the order it checks them. */
+const ALL_IDS = [
+  'disabled', 'disabled-gc', 'sync', 'sync-cpython', 'buffered', 'null', 'json', 'fanout', 'floor',
+  'rotating', 'rotating-buffered', 'socket', 'socket-thread', 'socket-worker', 'syslog', 'http', 'http-batch',
+  'exception', 'caller', 'startup', 'memory', 'queue-calls', 'queue-disk',
+];
+
+test('bench --smoke prints a ratio table for every scenario and the targets', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pylogging-bench-smoke-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const json = join(dir, 'run.json');
+  const { stdout } = await run(process.execPath, ['--expose-gc', BENCH, '--smoke', `--json-out=${json}`], {
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -33,4 +47,65 @@ test('bench --smoke prints a ratio table for every scenario and the targets', as
   for (const name of ['RotatingFileHandler', 'SocketHandler', 'SysLogHandler', 'HTTPHandler', 'QueueHandler']) {
     assert.ok(stdout.includes(name), `no ${name} row in the bench output`);
   }
+  // --json-out: every target, each printed from the same entry
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  assert.equal(report.node, process.version);
+  assert.equal(report.start.loadavg.length, 3);
+  assert.equal(report.end.loadavg.length, 3);
+  assert.deepEqual(report.targets.map((x: { id: string }) => x.id), ALL_IDS);
+  for (const x of report.targets) {
+    assert.ok(['×', '%', 'B', 'yes/no'].includes(x.unit), `unit of ${x.id}: ${x.unit}`);
+    assert.equal(typeof x.met, 'boolean');
+    assert.ok(typeof x.min === 'number' || typeof x.max === 'number', `${x.id} has no bound`);
+    assert.ok(stdout.includes(x.text), `${x.id}'s text is not in the output: ${x.text}`);
+  }
+  assert.match(stdout, /^SocketHandler\(\{ thread: true \}\) ≥ 1\.2× pino-socket as pino\.transport \(issue 18\): \d+\.\d\d× → (met|NOT met)$/m);
+  assert.match(stdout, /^QueueHandler → worker FileHandler calls\/s ≥ 1\.2× pino\.transport \(issue 18\): \d+\.\d\d× → (met|NOT met)$/m);
+});
+
+test('bench/targets.js runs the bench twice and tabulates each target over the runs', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pylogging-bench-targets-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const only = 'disabled,json,floor,exception,queue';
+  const { stdout } = await run(process.execPath, [TARGETS, '--runs=2', '--smoke', `--only=${only}`, `--out-dir=${dir}`], {
+    timeout: 120_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  assert.match(stdout, /^\| target \| bound \| run 1 \| run 2 \| min–max \| met in k of 2 \|$/m);
+  const ids = ['disabled', 'disabled-gc', 'json', 'floor', 'exception', 'queue-calls', 'queue-disk'];
+  const rows = stdout.split('\n').filter((l) => /^\| [a-z-]+: /.test(l));
+  assert.deepEqual(rows.map((l) => /^\| ([a-z-]+): /.exec(l)?.[1]), ids);
+  for (const row of rows) {
+    const cells = row.split(' | ');
+    assert.equal(cells.length, 6, row); // target, bound, run 1, run 2, min–max, met in
+    assert.match(cells[1] as string, /^(≥|≤) \S+$|^yes$/, row);
+    const met = /^(\d) of 2 \|$/.exec(cells[5] as string);
+    assert.ok(met, row);
+    // a run's cell carries ✗ exactly when that run missed the target
+    assert.equal(cells.slice(2, 4).filter((c) => !c.endsWith(' ✗')).length, Number(met[1]), row);
+  }
+  assert.match(stdout, /^\| floor: sync FileHandler ≥ 70% of the writeSync floor \(issue 18\) \| ≥ 70% \| \d+%( ✗)? \| \d+%( ✗)? \| /m);
+  assert.match(stdout, /^run 1: load \d+\.\d\d \/ \d+\.\d\d \/ \d+\.\d\d at start, .* at end \(1 \/ 5 \/ 15 min\); \d+\.\d s; /m);
+  assert.match(stdout, /^run 2: load /m);
+  const last = stdout.trimEnd().split('\n').at(-1) as string;
+  assert.match(last, /^Held in every run \(2 of 2\): /);
+  // each run's whole output and JSON are kept
+  for (const k of [1, 2]) {
+    assert.match(readFileSync(join(dir, `run-${k}.md`), 'utf8'), /^### Targets \(issue 4\)$/m);
+    const report = JSON.parse(readFileSync(join(dir, `run-${k}.json`), 'utf8'));
+    assert.deepEqual(report.targets.map((x: { id: string }) => x.id), ids);
+  }
+});
+
+test('bench/targets.js exits non-zero when a run crashes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pylogging-bench-targets-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // --n=0 makes bench/index.js refuse its arguments: the first run fails, the second is not started
+  const child = run(process.execPath, [TARGETS, '--runs=2', '--smoke', '--n=0', `--out-dir=${dir}`], { timeout: 60_000 });
+  await assert.rejects(child, (err: { code?: number; stdout?: string }) => {
+    assert.equal(err.code, 1);
+    assert.match(err.stdout ?? '', /^run 1 crashed \(exit code 1\); its output: /m);
+    assert.doesNotMatch(err.stdout ?? '', /run 2/);
+    return true;
+  });
 });
