@@ -7,9 +7,9 @@
  * `bool`; null/undefined are `None`. Floats round half-to-even on their exact binary value, as CPython does.
  */
 import { codePointLength } from '../internal/code-points.js';
-import { inspect } from 'node:util';
 
 import { OverflowError, ValueError } from './errors.js';
+import { pyStr } from './repr.js';
 import { fixedNotation, floatRepr, generalNotation, scientificNotation } from './float-format.js';
 
 interface Spec {
@@ -229,11 +229,6 @@ function formatFloat(x: number, spec: Spec, typeName: string): string {
   return layoutNumber(negative, '', body.slice(0, k), body.slice(k), spec);
 }
 
-function noneOrString(value: unknown): string {
-  // Only values that are not str/int/float/bool get here: objects, functions, symbols, None.
-  return value === null || value === undefined ? 'None' : inspect(value);
-}
-
 function typeNameOf(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType';
   if (Array.isArray(value)) return 'list';
@@ -244,9 +239,10 @@ function typeNameOf(value: unknown): string {
 
 /**
  * Python's `format(value, spec)`. `str()` of the value for an empty spec, with `toStr` (Python's `str()`) used for
- * values that are not strings, numbers or booleans. Throws CPython's `ValueError`/`TypeError` messages.
+ * values that are not strings, numbers or booleans: by default repr.ts's {@link pyStr} (`None`, `{'a': 1}`), as a
+ * Python peer shows them; `{}`-style formats pass repr.ts's `str`, the `%s` rendering of SPEC point 6. Throws CPython's `ValueError`/`TypeError` messages.
  */
-export function formatSpec(value: unknown, spec: string, toStr: (value: unknown) => string = noneOrString): string {
+export function formatSpec(value: unknown, spec: string, toStr: (value: unknown) => string = pyStr): string {
   switch (typeof value) {
     case 'string':
       return spec === '' ? value : formatStr(value, parsedSpec(spec, 'str', 's'));
