@@ -4,6 +4,7 @@
  */
 import { SocketThread } from './socket-thread.js';
 import { RecordsDroppedError } from '../core/errors.js';
+import { droppedMessage } from '../internal/drop-ledger.js';
 import { releaseShared } from '../internal/pickle.js';
 import type { LogRecord } from '../core/record.js';
 import { pickleRecord } from './socket-pickle.js';
@@ -109,6 +110,6 @@ export class ThreadSink {
     const n = this.#unreported;
     if (n === 0) return;
     this.#unreported = 0;
-    report(new RecordsDroppedError(`${who}: ${n} record${n === 1 ? '' : 's'} dropped (${why})`, n));
+    report(new RecordsDroppedError(droppedMessage(who, n, why), n));
   }
 }

@@ -36,6 +36,11 @@ export interface DropDetail {
   stallSeconds: number;
 }
 
+/** `"<who>: 5 records dropped (<why>)"`: the one wording of a drop report, for an episode or a worker's count. */
+export function droppedMessage(who: string, n: number, why: string): string {
+  return `${who}: ${n} record${n === 1 ? '' : 's'} dropped (${why})`;
+}
+
 /** One episode's losses, ended and ready to report. */
 export class DropEpisode {
   constructor(
@@ -64,8 +69,7 @@ export class DropEpisode {
    * is named without its count.
    */
   message(who: string): string {
-    const n = this.count;
-    return `${who}: ${n} record${n === 1 ? '' : 's'} dropped (${this.reasons()})`;
+    return droppedMessage(who, this.count, this.reasons());
   }
 
   /** The report as an error for `handleError`: the exact count in `dropped`, the last error in `cause`. */
