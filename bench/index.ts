@@ -3,7 +3,7 @@
  *
  *   node --expose-gc build/bench/index.js [--smoke] [--n=200000] [--rounds=5] [--disabled-n=50000000]
  *                                         [--only=disabled,sync,buffered,null,rotating,network,queue,context,json,
- *                                                  fanout,fanout-file,floor,exception,caller,startup,memory]
+ *                                                  fanout,fanout-file,floor,floor-stages,exception,caller,startup,memory]
  *                                         [--json-out=FILE]
  *
  * Every target a scenario checks (`json`, `floor`, `queue-calls`, `socket-thread`, …) is one entry of a structured
@@ -31,6 +31,7 @@ import { removeTmp } from './common.js';
 import { jsonFileContenders } from './json.js';
 import { FAN_OUT, fanOutContenders } from './multi.js';
 import { cpythonContender, floorContender, floorFileContenders } from './reference.js';
+import { floorStageContenders } from './floor-stages.js';
 import { formatTable, ratio, runScenario, type Contender, type Row, type Scenario } from './runner.js';
 import { run as runNetwork } from './network.js';
 import { run as runRotating } from './rotating.js';
@@ -56,11 +57,18 @@ function positive(v: string | undefined, name: string): number | undefined {
   return x;
 }
 
+/** What `--only` may name: the scenarios, in the order they run. */
+const SCENARIOS = [
+  'disabled', 'sync', 'buffered', 'null', 'json', 'fanout', 'fanout-file', 'floor', 'floor-stages', 'rotating', 'network',
+  'context', 'exception', 'caller', 'startup', 'memory', 'queue',
+] as const;
+const FLAGS = new Set(['smoke', 'n', 'rounds', 'disabled-n', 'only', 'json-out']);
+
 function parseOptions(argv: readonly string[]): Options {
   const flags = new Map<string, string>();
   for (const a of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new RangeError(`unknown argument: ${a}`);
+    if (!m || !FLAGS.has(m[1] as string)) throw new RangeError(`unknown argument: ${a} (expected ${[...FLAGS].map((f) => `--${f}`).join(', ')})`);
     flags.set(m[1] as string, m[2] ?? 'true');
   }
   const smoke = flags.get('smoke') === 'true';
@@ -73,6 +81,10 @@ function parseOptions(argv: readonly string[]): Options {
     positive(env['BENCH_DISABLED_N'], 'BENCH_DISABLED_N') ??
     (smoke ? 20_000 : 50_000_000);
   const only = flags.has('only') ? new Set((flags.get('only') as string).split(',')) : null;
+  // A misspelt scenario would run nothing and print an empty table: refuse it.
+  for (const id of only ?? []) {
+    if (!(SCENARIOS as readonly string[]).includes(id)) throw new RangeError(`--only: unknown scenario '${id}' (expected ${SCENARIOS.join(', ')})`);
+  }
   const jsonOut = flags.get('json-out') ?? null;
   if (jsonOut === 'true' || jsonOut === '') throw new RangeError('--json-out needs a file: --json-out=FILE');
   return { smoke, n, rounds, disabledN, only, jsonOut };
@@ -152,6 +164,15 @@ async function main(): Promise<void> {
       contenders: fanOutContenders('file'),
     });
   }
+  if (want('floor-stages')) {
+    scenarios.push({
+      id: 'floor-stages',
+      title: "where the synchronous FileHandler's time goes: the floor, then each stage of a logging call before the same write (issue 18)",
+      n: o.n,
+      warmup,
+      contenders: floorStageContenders(),
+    });
+  }
   if (want('floor')) {
     scenarios.push({
       id: 'floor',
@@ -175,6 +196,12 @@ async function main(): Promise<void> {
     for (const s of scenarios) {
       const rows = await runScenario(s, o.rounds);
       console.log(`${formatTable(s, rows, o.rounds)}\n`);
+      if (s.id === 'floor-stages') {
+        const floor = rows[0];
+        if (floor) for (const r of rows.slice(1)) console.log(`${r.name}: ${(100 * ratio(r, floor)).toFixed(0)}% of the floor`);
+        console.log('');
+        continue;
+      }
       if (s.id === 'floor') {
         // No pino row here (so the row's name does not start with "pylogging": every such row has a × pino ratio).
         const fh = find(rows, 'FileHandler');

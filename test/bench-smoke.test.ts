@@ -18,7 +18,7 @@ const TARGETS = fileURLToPath(new URL('../bench/targets.js', import.meta.url));
 /** Every target id the whole bench checks (bench/target-list.ts), in the order it checks them. */
 const ALL_IDS = [
   'disabled', 'disabled-gc', 'sync', 'sync-cpython', 'buffered', 'null', 'json', 'fanout', 'floor',
-  'rotating', 'rotating-buffered', 'socket', 'socket-thread', 'socket-worker', 'syslog', 'http', 'http-batch',
+  'rotating', 'rotating-buffered', 'socket', 'socket-thread', 'syslog', 'http', 'http-batch',
   'exception', 'caller', 'startup', 'memory', 'queue-calls', 'queue-disk',
 ];
 
@@ -43,6 +43,10 @@ test('bench --smoke prints a ratio table for every scenario and the targets', as
   // issue 18's rows print their targets too
   assert.match(stdout, /^\| 8 handlers, one Formatter ≥ 1\.0× pino\.multistream, null sinks \(issue 18\) \| \d+\.\d\d× \|/m);
   assert.match(stdout, /^\| sync FileHandler ≥ 70% of the writeSync floor \(issue 18\) \| \d+% \|/m);
+  // where the floor row's time goes: each stage as a fraction of the floor
+  for (const stage of ['a LogRecord', 'Logger → FileHandler', 'the message merge', 'the whole format']) {
+    assert.match(stdout, new RegExp(`^\\+ ${stage}[^\\n]*: \\d+% of the floor$`, 'm'));
+  }
   // the rows added by the handler issues: rotation, socket, syslog, HTTP, queue
   for (const name of ['RotatingFileHandler', 'SocketHandler', 'SysLogHandler', 'HTTPHandler', 'QueueHandler']) {
     assert.ok(stdout.includes(name), `no ${name} row in the bench output`);
@@ -61,6 +65,19 @@ test('bench --smoke prints a ratio table for every scenario and the targets', as
   }
   assert.match(stdout, /^SocketHandler\(\{ thread: true \}\) ≥ 1\.2× pino-socket as pino\.transport \(issue 18\): \d+\.\d\d× → (met|NOT met)$/m);
   assert.match(stdout, /^QueueHandler → worker FileHandler calls\/s ≥ 1\.2× pino\.transport \(issue 18\): \d+\.\d\d× → (met|NOT met)$/m);
+});
+
+test('bench refuses an unknown argument or scenario instead of running nothing', async () => {
+  for (const [arg, message] of [
+    ['--only=json,flor', /--only: unknown scenario 'flor' \(expected disabled, sync, /],
+    ['--round=3', /unknown argument: --round=3 \(expected --smoke, --n, --rounds/],
+  ] as const) {
+    await assert.rejects(run(process.execPath, [BENCH, '--smoke', arg], { timeout: 30_000 }), (err: { code?: number; stderr?: string }) => {
+      assert.notEqual(err.code, 0);
+      assert.match(err.stderr ?? '', message);
+      return true;
+    });
+  }
 });
 
 test('bench/targets.js runs the bench twice and tabulates each target over the runs', async (t) => {
