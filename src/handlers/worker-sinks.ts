@@ -11,7 +11,7 @@ import { SENTINEL, type BinaryReader, type RingBuffer } from '../internal/ring-b
 import { writeStringSync } from '../internal/sync-write.js';
 import type { RecordDecoder } from '../internal/record-decoder.js';
 import type { QueueListener } from './queue.js';
-import { SocketHandler } from './socket.js';
+import { sendFrames, SocketHandler } from './socket.js';
 import { DEFAULT_MAX_BYTES } from './socket-options.js';
 import type { Sink } from './worker-loop.js';
 import type { SocketWorkerOptions } from './worker-protocol.js';
@@ -115,7 +115,7 @@ export class RecordSink implements Sink {
 /** A binary entry's payload, copied out of the ring. */
 const copyOut: BinaryReader<Buffer> = (bytes, _view, start, end) => Buffer.from(bytes.subarray(start, end));
 
-/** Frames are copied out of the ring into blocks this large: adjacent views, which the handler writes as one. */
+/** Frames are copied out of the ring into blocks this large; each run handed on is a view of one. */
 const BLOCK = 256 * 1024;
 /**
  * A flush is begun each time this many more bytes were handed on, so the socket always has a batch to write and DONE
@@ -182,8 +182,8 @@ export class FrameSink implements Sink {
   }
 
   /**
-   * Hands the frames of the next run of entries to the handler: one copy out of the ring for the whole run, then a
-   * view per frame (adjacent views, which the handler writes as one).
+   * Hands the frames of the next run of entries to the handler: one copy out of the ring for the whole run, the
+   * frames closed up over the ring's length words, then one item for all of them (counted as that many records).
    * measured (Node 20.20, --cpu-prof of this worker, 600k frames): a copy per frame was 17–21 % of its time.
    */
   take(ring: RingBuffer, max: number, force: boolean): number {
@@ -206,13 +206,21 @@ export class FrameSink implements Sink {
       n = ring.readEntries(this.#block, 0, this.#block.length, 1);
     }
     if (n <= 0) return this.#takeOne(ring); // the ring looked empty, or the next entry is not a frame
+    // The entries' frames moved together over their length words and padding, then handed on as one run.
+    // measured (Node 20.20, 2-CPU VM, 6 × 200k records to a receiver thread, /proc/self/task CPU deltas, seven runs
+    // each): this thread's CPU a record 0.69–0.80 µs against 0.91–1.06 µs with a view and a send() per frame. The
+    // bench row's records/s did not move: the logging thread's 1.3–1.5 µs a record bounds it.
     const block = this.#block;
+    const start = this.#used;
     let frames = 0;
-    for (let p = this.#used, end = this.#used + n; p < end; frames++) {
+    let w = start;
+    for (let p = start, end = start + n; p < end; frames++) {
       const len = block.readInt32LE(p) & 0x3fffffff;
-      this.#handler.send(block.subarray(p + 4, p + 4 + len));
+      block.copyWithin(w, p + 4, p + 4 + len);
+      w += len;
       p += 4 + ((len + 3) & ~3);
     }
+    this.#handler[sendFrames](block.subarray(start, w), frames);
     this.#used += n;
     this.#sent += n;
     this.#frames += frames;
