@@ -13,9 +13,9 @@
  * it costs in a loop without writes; this table measures it where it matters.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { FileHandler, Formatter, getLogger, INFO, LogRecord, type Logger } from '../src/index.js';
-import { MSG, NAME, USER, pyLogger, tmpPath } from './common.js';
-import { floorContender, sampleLine } from './reference.js';
+import { Formatter, INFO, LogRecord } from '../src/index.js';
+import { MSG, NAME, USER, tmpPath } from './common.js';
+import { fileHandlerContender, floorContender, sampleLine } from './reference.js';
 import type { Contender } from './runner.js';
 
 /** The text of stage 3: a ready-made line, whatever the record. */
@@ -35,32 +35,6 @@ class MessageOnly extends Formatter {
 const PREFIX = `2026-01-05 10:00:00,123 INFO ${NAME}: `;
 // FileHandler adds the terminator: the line without its newline.
 const LINE = sampleLine(7).slice(0, -1);
-
-/**
- * A stage that logs through its own logger (`logger`), so the stages' handlers do not replace one another; stage 5
- * uses the bench's logger, whose name its text shows.
- */
-function handlerStage(name: string, logger: string, formatter: Formatter | null): Contender {
-  let py: Logger;
-  let handler: FileHandler | null = null;
-  return {
-    name,
-    setup: () => {
-      handler = new FileHandler(tmpPath(`stage-${logger}.log`));
-      py = pyLogger(handler, logger); // sets the bench's Formatter
-      if (formatter !== null) handler.setFormatter(formatter);
-    },
-    run: (k) => {
-      for (let i = 0; i < k; i++) py.info(MSG, i, USER);
-    },
-    teardown: async () => {
-      if (handler) {
-        getLogger(NAME).removeHandler(handler);
-        await handler.close();
-      }
-    },
-  };
-}
 
 /** The five stages, the floor first; bench/index.ts prints each as a fraction of the floor. */
 export function floorStageContenders(): Contender[] {
@@ -84,8 +58,9 @@ export function floorStageContenders(): Contender[] {
         _kept = null;
       },
     },
-    handlerStage('+ Logger → FileHandler, a ready-made line', `${NAME}.ready`, new ReadyLine()),
-    handlerStage('+ the message merge (getMessage)', `${NAME}.message`, new MessageOnly()),
-    handlerStage('+ the whole format: FileHandler as in the floor row', NAME, null),
+    // Each stage logs through its own logger; the last one through the bench's, whose name its text shows.
+    fileHandlerContender('+ Logger → FileHandler, a ready-made line', 'stage-ready.log', `${NAME}.ready`, new ReadyLine()),
+    fileHandlerContender('+ the message merge (getMessage)', 'stage-message.log', `${NAME}.message`, new MessageOnly()),
+    fileHandlerContender('+ the whole format: FileHandler as in the floor row', 'stage-format.log'),
   ];
 }

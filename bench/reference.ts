@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FileHandler, getLogger, type Logger } from '../src/index.js';
+import { FileHandler, getLogger, type Formatter, type Logger } from '../src/index.js';
 import type { Contender } from './runner.js';
 import { FORMAT, MSG, NAME, USER, pyLogger, tmpPath } from './common.js';
 
@@ -86,29 +86,35 @@ export function floorContender(): Contender {
 }
 
 /**
+ * The default synchronous FileHandler logging `info(MSG, i, USER)` through `logger` (its own logger, so contenders of
+ * one scenario do not replace one another's handler), with the bench's Formatter or `formatter`.
+ */
+export function fileHandlerContender(name: string, file: string, logger = NAME, formatter: Formatter | null = null): Contender {
+  let py: Logger;
+  let handler: FileHandler | null = null;
+  return {
+    name,
+    setup: () => {
+      handler = new FileHandler(tmpPath(file));
+      py = pyLogger(handler, logger); // sets the bench's Formatter
+      if (formatter !== null) handler.setFormatter(formatter);
+    },
+    run: (k) => {
+      for (let i = 0; i < k; i++) py.info(MSG, i, USER);
+    },
+    teardown: async () => {
+      if (handler) {
+        getLogger(logger).removeHandler(handler);
+        await handler.close();
+      }
+    },
+  };
+}
+
+/**
  * The synchronous FileHandler and the floor alone (issue 18's row): what a logging call adds to the write. The floor
  * writes the same text as the handler (`sampleLine` is its line with a fixed timestamp of the same width).
  */
 export function floorFileContenders(): Contender[] {
-  let py: Logger;
-  let handler: FileHandler | null = null;
-  return [
-    {
-      name: 'FileHandler (pylogging, synchronous)',
-      setup: () => {
-        handler = new FileHandler(tmpPath('pylogging-floor.log'));
-        py = pyLogger(handler);
-      },
-      run: (k) => {
-        for (let i = 0; i < k; i++) py.info(MSG, i, USER);
-      },
-      teardown: async () => {
-        if (handler) {
-          getLogger(NAME).removeHandler(handler);
-          await handler.close();
-        }
-      },
-    },
-    floorContender(),
-  ];
+  return [fileHandlerContender('FileHandler (pylogging, synchronous)', 'pylogging-floor.log'), floorContender()];
 }
