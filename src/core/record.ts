@@ -158,8 +158,11 @@ function threeDigits(n: number): string {
   return n >= 100 ? smallInt(n) : n >= 10 ? `0${smallInt(n)}` : `00${smallInt(n)}`;
 }
 
-/** `String(n)` for a safe integer `n`, from 3-digit pieces below a billion (the same text, without the runtime). */
-function intText(n: number): string {
+/**
+ * `String(n)` for a safe integer `n`, from 3-digit pieces below a billion (the same text, without the runtime); also
+ * JsonFormatter's merge of `%d` (json-message.ts).
+ */
+export function intText(n: number): string {
   if (!(n >= 0 && n < 1e9)) return String(n); // -0 passes and reads table[0], '0', as String(-0) is
   if (n < 1000) return smallInt(n);
   if (n < 1e6) {

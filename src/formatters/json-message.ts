@@ -7,7 +7,7 @@
  * message (cached), then each argument (short and already flat). The merge is `fastMerge`'s in core/record.ts,
  * the same concatenation, for the same narrow case: bare `%s` of strings, `%d` of safe integers, `%%`.
  */
-import { compileMessage, LogRecord } from '../core/record.js';
+import { compileMessage, intText, LogRecord } from '../core/record.js';
 import { escapeBody, NEEDS_ESCAPE, NEEDS_ESCAPE_ASCII } from './json-encode.js';
 import { templateCache } from '../internal/template-cache.js';
 
@@ -68,7 +68,7 @@ export function mergeMessageJson(record: LogRecord, ensureAscii: boolean): strin
       m += v;
     } else {
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) return null;
-      m += String(v);
+      m += intText(v);
     }
     m += lits[i + 1] as string;
   }
@@ -78,7 +78,7 @@ export function mergeMessageJson(record: LogRecord, ensureAscii: boolean): strin
   let j = json[0] as string;
   for (let i = 0; i < args.length; i++) {
     const v = args[i] as string | number;
-    j += (typeof v === 'string' ? escapeBody(v, ensureAscii) : String(v)) + (json[i + 1] as string);
+    j += (typeof v === 'string' ? escapeBody(v, ensureAscii) : intText(v)) + (json[i + 1] as string);
   }
   return `"${j}"`;
 }
