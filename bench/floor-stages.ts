@@ -3,6 +3,8 @@
  * the same write after each stage of a logging call is added, in one process, in interleaved rounds.
  *
  * 1. the floor: `fs.writeSync` of a ready-made line;
+ * 1b. no logging library: the clock read and the line concatenated from its pieces before the write, the least any
+ *    logger does (it bounds what "a fraction of the floor" a logger can reach on a given machine);
  * 2. a `LogRecord` (CPython's 21 attributes, the clock read) made before the same write;
  * 3. the logging call through `Logger` → `FileHandler` with a formatter that returns a ready-made line;
  * 4. the same with the message merged (`getMessage()`, Python's `%`);
@@ -42,8 +44,20 @@ export function floorStageContenders(): Contender[] {
   const line = sampleLine(7);
   // Stored where the loop cannot see its end, so the record is really made (not removed as unused).
   let _kept: LogRecord | null = null;
+  let _now = 0;
   return [
     floorContender(),
+    {
+      name: '+ the clock and a concatenated line (no library)',
+      setup: () => void (fd = openSync(tmpPath('stage-bare.log'), 'a')),
+      run: (k) => {
+        for (let i = 0; i < k; i++) {
+          _now = Date.now();
+          writeSync(fd, PREFIX + 'query took ' + i + ' ms for user ' + USER + '\n');
+        }
+      },
+      teardown: () => closeSync(fd),
+    },
     {
       name: '+ a LogRecord (clock read) before each write',
       setup: () => void (fd = openSync(tmpPath('stage-record.log'), 'a')),

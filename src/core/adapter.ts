@@ -1,7 +1,7 @@
 /**
  * LoggerAdapter: a logger view that adds contextual `extra` to every call.
  */
-import { Keywords, type LogKeywords } from './keywords.js';
+import { isKeywords, Keywords, type LogKeywords } from './keywords.js';
 import { CRITICAL, DEBUG, ERROR, getLevelName, INFO, WARNING, type Level } from './levels.js';
 import type { Logger, Manager } from './logger.js';
 import { pyRepr } from './repr.js';
@@ -69,7 +69,7 @@ export class LoggerAdapter {
   /** Logs at ERROR with `exc_info` (default `true`; pass the error with `kw({ exc_info: err })`). */
   exception(msg: unknown, ...args: unknown[]): void {
     const last = args[args.length - 1];
-    if (last instanceof Keywords) {
+    if (isKeywords(last)) {
       if (last.exc_info === undefined) args[args.length - 1] = new Keywords({ ...last, exc_info: true });
     } else {
       args.push(new Keywords({ exc_info: true }));
@@ -90,7 +90,7 @@ export class LoggerAdapter {
     if (!this.isEnabledFor(level)) return;
     const last = args[args.length - 1];
     let kwargs: LogKeywords = {};
-    if (last instanceof Keywords) {
+    if (isKeywords(last)) {
       kwargs = last;
       args = args.slice(0, -1);
     }

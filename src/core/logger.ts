@@ -11,7 +11,7 @@ import { pythonSuggestion } from '../internal/options.js';
 import { KeyError } from './errors.js';
 import { Filterer } from './filter.js';
 import { reportError, type Handler } from './handler.js';
-import { Keywords, type LogKeywords } from './keywords.js';
+import { isKeywords, type Keywords, type LogKeywords } from './keywords.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING, type Level } from './levels.js';
 import { getLogRecordFactory, type LogRecord, type LogRecordFactory, type RecordArgs } from './record.js';
 import { pyRepr, repr } from './repr.js';
@@ -199,7 +199,7 @@ export class Logger extends Filterer {
   _log(level: number, msg: unknown, args: unknown[], keywords: LogKeywords | null = null): void {
     try {
       const last = args.length > 0 ? args[args.length - 1] : undefined;
-      if (last instanceof Keywords) {
+      if (isKeywords(last)) {
         args = args.slice(0, -1);
         keywords = takeKeywords(last, keywords);
       }

@@ -2,8 +2,9 @@
  * SocketHandler's record fast path (`src/internal/pickle-record.ts`) against the general pickler: for random records
  * (fast-check: standard and extra fields, every value type the general path degrades, the pathname/filename/module
  * sharing cases, missing msg/args/exc_info), `dumpsRecordShared(record)` must return exactly the bytes of
- * `handler.makePickle(record)` — or decline (and then leave the slab untouched). The general path itself is checked
- * against CPython in pickle.test.ts and socket.test.ts.
+ * the general path, `dumpsFramedShared(recordDict(record))` (what `makePickle` pickles when the fast path declines) —
+ * or decline (and then leave the slab untouched). Runs of records check the fast path's cached runs of unchanged
+ * values. The general path itself is checked against CPython in pickle.test.ts and socket.test.ts.
  *
  * `FC_SEED=… FC_PATH=…` replay a failure, `FC_RUNS=N` sets the number of runs.
  */
@@ -11,7 +12,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { LogRecord } from '../../src/core/record.js';
-import { SocketHandler } from '../../src/handlers/socket.js';
+import { recordDict } from '../../src/handlers/socket-pickle.js';
 import { dumpsFramedShared, shared } from '../../src/internal/pickle.js';
 import { dumpsRecordInto, dumpsRecordShared, GENERAL, NO_ROOM } from '../../src/internal/pickle-record.js';
 
@@ -22,8 +23,10 @@ const params = (runs: number): fc.Parameters<unknown> => ({
   ...(process.env['FC_PATH'] !== undefined && { path: process.env['FC_PATH'] }),
 });
 
-// a handler that never connects: only its makePickle (the general path) is used
-const handler = new SocketHandler('127.0.0.1', 9);
+/** The general path's frame for `rec` (makePickle's when the fast path declines), copied out of the slab. */
+function general(rec: LogRecord): Buffer {
+  return Buffer.from(dumpsFramedShared(recordDict(rec)));
+}
 /** Where the in-place variant writes. */
 const target = Buffer.alloc(1 << 20);
 const targetView = new DataView(target.buffer, target.byteOffset, target.length);
@@ -76,7 +79,7 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
         const rec = build(r);
         let expected: Buffer;
         try {
-          expected = handler.makePickle(rec);
+          expected = general(rec);
         } catch (err) {
           // a record whose message cannot be made (msg deleted, args left): the fast path throws the same, unless
           // it declined before making the message
@@ -125,15 +128,15 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
     });
     const end = dumpsRecordInto(plain, 'hello', target, targetView, 0, 50_000);
     assert.equal(nested, GENERAL);
-    assert.deepEqual([...target.subarray(0, end)], [...handler.makePickle(plain)]);
+    assert.deepEqual([...target.subarray(0, end)], [...general(plain)]);
   });
 
   test('a standard record takes the fast path, and its frame follows the previous one in the slab', () => {
     const a = new LogRecord('app', 20, '/srv/app.py', 1, 'one %s', ['x'], null, 'main');
     const b = new LogRecord('app', 30, '/srv/app.py', 2, 'two', null, null, 'main');
-    // the expected bytes first: makePickle pickles into the shared slab too (issue 16: emit is send(makePickle(r)))
-    const ea = [...handler.makePickle(a)];
-    const eb = [...handler.makePickle(b)];
+    // the expected bytes first: the general path pickles into the shared slab too
+    const ea = [...general(a)];
+    const eb = [...general(b)];
     shared.slab = null; // a fresh slab: the property test above may have left this one nearly full
     shared.used = 0;
     const fa = dumpsRecordShared(a);
@@ -175,7 +178,7 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
     const got = dumpsRecordShared(rec);
     assert.equal(nested, null, 'the nested call declines while the slab is in use');
     assert.ok(Buffer.isBuffer(got));
-    const expected = handler.makePickle(rec);
+    const expected = general(rec);
     assert.deepEqual([...got], [...expected]);
   });
 
@@ -183,6 +186,42 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
     const rec = new LogRecord('app', 20, '/srv/app.py', 1, 'y'.repeat(300_000), null, null, 'main');
     const got = dumpsRecordShared(rec);
     assert.ok(Buffer.isBuffer(got));
-    assert.deepEqual(got.equals(handler.makePickle(rec)), true);
+    assert.deepEqual(got.equals(general(rec)), true);
+  });
+  test('runs of records: the runs of unchanged values a frame copies from the previous one give the same bytes', () => {
+    // Records of one shape whose repeating fields change now and then (name, level, lineno 0/-0, the path sharing,
+    // funcName, thread name, an extra that is 0, -0, a string or a 1-character string), each pickled right after the
+    // previous one, as a handler does: every frame must still be the general path's.
+    const variant = fc.record({
+      name: fc.constantFrom('app', 'app.db'),
+      level: fc.constantFrom(20, 30),
+      lineno: fc.constantFrom(0, -0, 7),
+      path: fc.constantFrom('/srv/app.py', 'app.py', 'app', 'noext'),
+      func: fc.constantFrom('main', null, 'handler'),
+      thread: fc.constantFrom('MainThread', 'Thread-1'),
+      user: fc.constantFrom<unknown>(undefined, 'ann', 'bob', 0, -0, 'y', 1.5),
+    });
+    let hits = 0;
+    fc.assert(
+      fc.property(fc.array(variant, { minLength: 2, maxLength: 25 }), (vs) => {
+        vs.forEach((v, i) => {
+          const rec = new LogRecord(v.name, v.level, v.path, v.lineno, 'took %s ms', [String(i)], null, v.func);
+          rec.threadName = v.thread;
+          if (v.user !== undefined) Object.assign(rec, { user: v.user });
+          const expected = general(rec);
+          const got = dumpsRecordShared(rec);
+          if (!Buffer.isBuffer(got)) {
+            assert.equal(v.user, 'y', 'only the 1-character string declines');
+            return;
+          }
+          hits++;
+          assert.deepEqual([...got], [...expected], `record ${i} of ${JSON.stringify(vs)}`);
+          const end = dumpsRecordInto(rec, rec.getMessage(), target, targetView, 1 + i, target.length);
+          assert.deepEqual([...target.subarray(1 + i, end)], [...expected], `in place, record ${i}`);
+        });
+      }),
+      params(400),
+    );
+    assert.ok(hits > 2000, `only ${hits} frames took the fast path`);
   });
 });
