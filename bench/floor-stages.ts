@@ -38,25 +38,26 @@ const PREFIX = `2026-01-05 10:00:00,123 INFO ${NAME}: `;
 // FileHandler adds the terminator: the line without its newline.
 const LINE = sampleLine(7).slice(0, -1);
 
-/** The five stages, the floor first; bench/index.ts prints each as a fraction of the floor. */
+/** The stages, the floor first; bench/index.ts prints each as a fraction of the floor. */
 export function floorStageContenders(): Contender[] {
   let fd = -1;
   const line = sampleLine(7);
   // Stored where the loop cannot see its end, so the record is really made (not removed as unused).
   let _kept: LogRecord | null = null;
+  let bare = -1; // its own descriptor: each stage's teardown closes the one its setup opened
   let _now = 0;
   return [
     floorContender(),
     {
       name: '+ the clock and a concatenated line (no library)',
-      setup: () => void (fd = openSync(tmpPath('stage-bare.log'), 'a')),
+      setup: () => void (bare = openSync(tmpPath('stage-bare.log'), 'a')),
       run: (k) => {
         for (let i = 0; i < k; i++) {
           _now = Date.now();
-          writeSync(fd, PREFIX + 'query took ' + i + ' ms for user ' + USER + '\n');
+          writeSync(bare, PREFIX + 'query took ' + i + ' ms for user ' + USER + '\n');
         }
       },
-      teardown: () => closeSync(fd),
+      teardown: () => closeSync(bare),
     },
     {
       name: '+ a LogRecord (clock read) before each write',
