@@ -188,6 +188,7 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
     assert.ok(Buffer.isBuffer(got));
     assert.deepEqual(got.equals(general(rec)), true);
   });
+
   test('runs of records: the runs of unchanged values a frame copies from the previous one give the same bytes', () => {
     // Records of one shape whose repeating fields change now and then (name, level, lineno 0/-0, the path sharing,
     // funcName, thread name, an extra that is 0, -0, a string or a 1-character string), each pickled right after the
