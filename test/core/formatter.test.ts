@@ -124,6 +124,8 @@ print(json.dumps(out))
     ['plain', '{'], ['{levelname:<8}', '{'], ['{args[0]}', '{'], ['{a.b}', '{'], ['', '{'],
     ['$message', '$'], ['${message}', '$'], ['plain', '$'], ['$ bare', '$'], ['$$', '$'], ['', '$'],
     ['%(message)s', 'x'],
+    // Names and conversions only the Unicode pattern accepts (the ASCII one is tried first): Python's \w and re.I.
+    ['%(ñame)s', '%'], ['%(名前)s', '%'], ['%(message)ſ', '%'], ['%(n²)d', '%'], ['%(a·b)s', '%'],
   ];
   const results = runPython<(string | null)[]>(VALIDATE, inputs);
   inputs.forEach(([fmt, style], i) => {
