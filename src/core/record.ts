@@ -89,7 +89,12 @@ function hasKeys(o: object): boolean {
 /** Cache of `(filename, module)` per pathname: caller capture returns few distinct paths. */
 const pathParts = new Map<string, readonly [string, string]>();
 
+let lastPath: unknown = null;
+let lastParts: readonly [string, string] = ['', ''];
+
 function splitPath(pathname: unknown): readonly [string, string] {
+  // Records come from few call sites (without caller capture, all from '(unknown file)'): the last answer first.
+  if (pathname === lastPath) return lastParts;
   if (typeof pathname !== 'string') return [pathname as string, 'Unknown module'];
   let parts = pathParts.get(pathname);
   if (parts === undefined) {
@@ -98,6 +103,8 @@ function splitPath(pathname: unknown): readonly [string, string] {
     parts = [filename, ext ? filename.slice(0, -ext.length) : filename];
     if (pathParts.size < 1024) pathParts.set(pathname, parts);
   }
+  lastPath = pathname;
+  lastParts = parts;
   return parts;
 }
 

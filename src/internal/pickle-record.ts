@@ -19,8 +19,8 @@
 import type { LogRecord } from '../core/record.js';
 import { compileFunction, onCodegenSwitch } from './codegen.js';
 import { hasOwnKeys } from './own-keys.js';
+import { asciiPrefix } from './ascii.js';
 import {
-  asciiPrefix,
   BINFLOAT,
   BINGET,
   BININT,

@@ -21,6 +21,7 @@
  * {@link MAX_DEPTH} is cut to its `%s` text too.
  */
 import { types } from 'node:util';
+import { asciiPrefix } from './ascii.js';
 import { pyStr } from '../core/repr.js';
 
 /** A float whatever its value: `new PyFloat(3)` pickles as `3.0`, where a bare `3` pickles as the int 3. */
@@ -135,22 +136,6 @@ function utf8(s: string): Buffer {
 /** '' and one Latin-1 character: CPython keeps one object per value (unicode_result()), so pickle memoizes by value. */
 export function singleton(s: string): boolean {
   return s.length === 0 || (s.length === 1 && s.charCodeAt(0) < 256);
-}
-
-/**
- * Writes `s` into `buf` at `at` while it is ASCII, up to 64 characters (longer strings go to `Buffer#write` whole);
- * returns how many characters were written: `s.length` when all of them.
- */
-export function asciiPrefix(buf: Buffer, at: number, s: string): number {
-  const n = s.length;
-  if (n > 64) return 0;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) break;
-    buf[at + i] = c;
-  }
-  return i;
 }
 
 function isPlainObject(v: object): boolean {

@@ -1,6 +1,7 @@
 /**
  * Logging thread: the record codec's encoder (see record-codec.ts): a prepared record into a binary ring entry.
  */
+import { asciiPrefix } from './ascii.js';
 import { compileFunction, onCodegenSwitch } from './codegen.js';
 import { hasOwnKeys } from './own-keys.js';
 import {
@@ -336,10 +337,17 @@ export class RecordEncoder {
     this.#last = s;
     const len = s.length;
     if (len < 256) {
-      // Short strings (most) are written at once after a 1-byte length: as many UTF-8 bytes as code units means
-      // ASCII, and ASCII needs no isWellFormed() scan. Otherwise the bytes move 3 on for a 4-byte length (rare).
+      // Short strings (most) are written at once after a 1-byte length: ASCII ones by asciiPrefix (up to 64
+      // characters), else by Buffer#write, where as many UTF-8 bytes as code units means ASCII too, and ASCII needs
+      // no isWellFormed() scan. Otherwise the bytes move 3 on for a 4-byte length (rare).
       this._room(5 + len * 3);
       const p = this._p;
+      if (asciiPrefix(this.buf, p + 2, s) === len) {
+        this.buf[p] = T_ASCII8;
+        this.buf[p + 1] = len;
+        this._p = p + 2 + len;
+        return;
+      }
       const n = this.buf.write(s, p + 2, 'utf8');
       if (n === len) {
         this.buf[p] = T_ASCII8;

@@ -3,7 +3,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addLevelName, checkLevel, getLevelName, getLevelNamesMapping } from '../../src/index.js';
+import { addLevelName, checkLevel, getLevelName, getLevelNamesMapping, LogRecord } from '../../src/index.js';
 import { runPython } from '../helpers/python.js';
 
 const inputs: (number | string | null)[] = [0, 5, 10, 15, 20, 30, 40, 50, 60, -5, 'DEBUG', 'INFO', 'WARN', 'WARNING', 'FATAL', 'CRITICAL', 'NOTSET', 'debug', 'Level 10', '', null];
@@ -39,6 +39,19 @@ describe('levels', () => {
     } finally {
       addLevelName(20, 'INFO');
     }
+  });
+
+  test("a record made after addLevelName() has the new name (levelname is not remembered from the last record)", () => {
+    const before = new LogRecord('n', 20, 'p', 1, 'm', null, null);
+    addLevelName(20, 'INFORMATION');
+    try {
+      assert.equal(new LogRecord('n', 20, 'p', 1, 'm', null, null).levelname, 'INFORMATION');
+    } finally {
+      addLevelName(20, 'INFO');
+    }
+    assert.equal(before.levelname, 'INFO');
+    assert.equal(new LogRecord('n', 20, 'p', 1, 'm', null, null).levelname, 'INFO');
+    assert.equal(new LogRecord('n', 21, 'p', 1, 'm', null, null).levelname, 'Level 21');
   });
 
   test('checkLevel() errors are CPython\'s', () => {

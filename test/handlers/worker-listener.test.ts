@@ -138,6 +138,24 @@ describe('the record codec (binary ring entries)', () => {
     assert.equal(typeof third.getMessage, 'function');
   });
 
+  test('short strings around the ASCII copy: every length up to past its 64, with one non-ASCII unit anywhere', () => {
+    const enc = new RecordEncoder();
+    const dec = new RecordDecoder();
+    for (let len = 0; len <= 70; len++) {
+      const ascii = 'abcdefghij'.repeat(8).slice(0, len);
+      const texts = [ascii];
+      // Each kind of unit that stops the copy: 2- and 3-byte UTF-8, a pair, a lone surrogate, at the start, middle, end.
+      for (const odd of ['é', '✓', '😀', '\ud800']) {
+        for (const at of new Set([0, len >> 1, len])) texts.push(ascii.slice(0, at) + odd + ascii.slice(at));
+      }
+      for (const text of texts) {
+        const r = makeLogRecord({ name: 'a', msg: text, message: text, other: `${text}!` });
+        const got = roundTrip(enc, dec, enc.encode(r));
+        assert.deepStrictEqual(got, viaJson(r), JSON.stringify(text));
+      }
+    }
+  });
+
   test('what JSON would leave out or call toJSON on goes as JSON (encode() says -1)', () => {
     const enc = new RecordEncoder();
     assert.equal(enc.encode(makeLogRecord({ msg: 'x', gone: undefined })), -1);
