@@ -8,8 +8,9 @@
  * returns how many characters were written: `s.length` when all of them.
  *
  * Why: `Buffer#write` is a call into C++ (a handle scope, buffer and argument checks) that costs more than the copy
- * for a few dozen bytes. measured (Node 20.20, perf of a QueueHandler call into the worker ring's encoder, the
- * bench's 19-character message): `Buffer#write` was 41 % of the encoding, two thirds of it that way in and out.
+ * for a few dozen bytes. measured (Node 20.20, perf self time of QueueHandler calls into the worker ring's encoder,
+ * the bench's 19-character message): writing it with `Buffer#write`, the way in and out, the flattening and the
+ * copy, was about 30 % of a call; with this loop, 1,534 → 1,419 ns a call (docs/performance.md, 2026-12-03).
  */
 export function asciiPrefix(buf: Buffer, at: number, s: string): number {
   const n = s.length;
