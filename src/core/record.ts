@@ -89,7 +89,8 @@ function hasKeys(o: object): boolean {
 /** Cache of `(filename, module)` per pathname: caller capture returns few distinct paths. */
 const pathParts = new Map<string, readonly [string, string]>();
 
-let lastPath: unknown = null;
+// splitPath's last answer; the first pathname of a process matches nothing (a null or undefined one included).
+let lastPath: unknown = Symbol('no pathname yet');
 let lastParts: readonly [string, string] = ['', ''];
 
 function splitPath(pathname: unknown): readonly [string, string] {

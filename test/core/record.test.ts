@@ -3,6 +3,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { threadId } from 'node:worker_threads';
 import { getLogRecordFactory, LogRecord, makeLogRecord, setLogRecordFactory, Filter, Filterer } from '../../src/index.js';
 import { runPython } from '../helpers/python.js';
@@ -25,6 +26,24 @@ describe('LogRecord', () => {
       const r = new LogRecord('n', 20, p, 1, 'm', [], null);
       assert.deepEqual([r.filename, r.module], py[i], p);
     });
+  });
+
+  test('filename and module are each record\'s own, in any order of paths (a non-string first, in a fresh process)', () => {
+    const paths: (string | null)[] = [null, '/srv/a/b.py', '/srv/a/b.py', null, 'c.txt', '/srv/a/b.py', '', ''];
+    const strings = paths.filter((p): p is string => p !== null);
+    const py = runPython<[string, string][]>(
+      'import json,sys,logging\nprint(json.dumps([[r.filename, r.module] for r in (logging.LogRecord("n",20,p,1,"m",(),None) for p in json.load(sys.stdin))]))',
+      strings,
+    );
+    const index = new URL('../../src/index.js', import.meta.url).href;
+    const script = `const { LogRecord } = await import(${JSON.stringify(index)});
+      const out = ${JSON.stringify(paths)}.map((p) => { const r = new LogRecord('n', 20, p, 1, 'm', [], null); return [r.filename, r.module]; });
+      process.stdout.write(JSON.stringify(out));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    let k = 0;
+    const want = paths.map((p) => (p === null ? [null, 'Unknown module'] : py[k++]));
+    assert.deepEqual(JSON.parse(r.stdout), want);
   });
 
   test('created, msecs and relativeCreated follow CPython 3.13 arithmetic on an injected time', () => {
