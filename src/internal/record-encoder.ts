@@ -342,13 +342,7 @@ export class RecordEncoder {
       // no isWellFormed() scan. Otherwise the bytes move 3 on for a 4-byte length (rare).
       this._room(5 + len * 3);
       const p = this._p;
-      if (asciiPrefix(this.buf, p + 2, s) === len) {
-        this.buf[p] = T_ASCII8;
-        this.buf[p + 1] = len;
-        this._p = p + 2 + len;
-        return;
-      }
-      const n = this.buf.write(s, p + 2, 'utf8');
+      const n = asciiPrefix(this.buf, p + 2, s) === len ? len : this.buf.write(s, p + 2, 'utf8');
       if (n === len) {
         this.buf[p] = T_ASCII8;
         this.buf[p + 1] = n;
