@@ -280,6 +280,8 @@ async function main(): Promise<void> {
       result = JSON.parse(child.stdout) as QueueResult;
     }
     console.log(`\`\`\`json\n${JSON.stringify(result, null, 2)}\n\`\`\`\n`);
+    const threads = queue.queueThreadsTable(result);
+    if (threads !== '') console.log(`Where the CPU went while the calls were timed, per call:\n\n${threads}\n`);
     const checked = queue.queueTargets(result);
     for (const t of checked) console.log(formatTargetLine(t));
     console.log('');

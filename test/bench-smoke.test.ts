@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ const TARGETS = fileURLToPath(new URL('../bench/targets.js', import.meta.url));
 const ALL_IDS = [
   'disabled', 'disabled-gc', 'sync', 'sync-cpython', 'buffered', 'null', 'json', 'fanout', 'floor',
   'rotating', 'rotating-buffered', 'socket', 'socket-thread', 'syslog', 'http', 'http-batch',
-  'exception', 'caller', 'startup', 'memory', 'queue-calls', 'queue-disk',
+  'exception', 'caller', 'startup', 'memory', 'queue-calls', 'queue-disk', 'queue-calls-warm',
 ];
 
 test('bench --smoke prints a ratio table for every scenario and the targets', async (t) => {
@@ -65,6 +65,12 @@ test('bench --smoke prints a ratio table for every scenario and the targets', as
   }
   assert.match(stdout, /^SocketHandler\(\{ thread: true \}\) ≥ 1\.2× pino-socket as pino\.transport \(issue 18\): \d+\.\d\d× → (met|NOT met)$/m);
   assert.match(stdout, /^QueueHandler → worker FileHandler calls\/s ≥ 1\.2× pino\.transport \(issue 18\): \d+\.\d\d× → (met|NOT met)$/m);
+  // where the queue row's CPU went, thread by thread (Linux: /proc/self/task/*/schedstat)
+  if (existsSync('/proc/self/task')) {
+    for (const row of ['pylogging, fresh worker, default ring', 'pino.transport, fresh worker', 'pylogging, worker running', 'pino.transport, worker running']) {
+      assert.match(stdout, new RegExp(`^\\| ${row} \\| [\\d,]+ \\| \\d+ ns \\| \\d+ ns \\| \\d+ ns \\| \\d+ ns \\|$`, 'm'));
+    }
+  }
 });
 
 test('bench refuses an unknown argument or scenario instead of running nothing', async () => {
@@ -89,7 +95,7 @@ test('bench/targets.js runs the bench twice and tabulates each target over the r
     maxBuffer: 16 * 1024 * 1024,
   });
   assert.match(stdout, /^\| target \| bound \| run 1 \| run 2 \| min–max \| met in k of 2 \|$/m);
-  const ids = ['disabled', 'disabled-gc', 'json', 'floor', 'exception', 'queue-calls', 'queue-disk'];
+  const ids = ['disabled', 'disabled-gc', 'json', 'floor', 'exception', 'queue-calls', 'queue-disk', 'queue-calls-warm'];
   const rows = stdout.split('\n').filter((l) => /^\| [a-z-]+: /.test(l));
   assert.deepEqual(rows.map((l) => /^\| ([a-z-]+): /.exec(l)?.[1]), ids);
   for (const row of rows) {
