@@ -66,7 +66,7 @@ test('bench --smoke prints a ratio table for every scenario and the targets', as
   assert.match(stdout, /^SocketHandler\(\{ thread: true \}\) ≥ 1\.2× pino-socket as pino\.transport \(issue 18\): \d+\.\d\d× → (met|NOT met)$/m);
   assert.match(stdout, /^QueueHandler → worker FileHandler calls\/s ≥ 1\.2× pino\.transport \(issue 18\): \d+\.\d\d× → (met|NOT met)$/m);
   // where the queue row's CPU went, thread by thread (Linux: /proc/self/task/*/schedstat)
-  if (existsSync('/proc/self/task')) {
+  if (existsSync('/proc/self/schedstat')) {
     for (const row of ['pylogging, fresh worker, default ring', 'pino.transport, fresh worker', 'pylogging, worker running', 'pino.transport, worker running']) {
       assert.match(stdout, new RegExp(`^\\| ${row} \\| [\\d,]+ \\| \\d+ ns \\| \\d+ ns \\| \\d+ ns \\| \\d+ ns \\|$`, 'm'));
     }
