@@ -78,6 +78,19 @@ export class ThreadSink {
   }
 
   /**
+   * `send(makePickle(record))` for a handler that overrides neither (and a record without `exc_info`, which
+   * makePickle formats first): the frame goes into the ring with no view of it made. Returns null when it went
+   * there, else the frame for the caller to `send`, as makePickle would have made it (pickled into the shared slab,
+   * the message made once).
+   * @throws What `getMessage()` throws.
+   */
+  emit(record: LogRecord): Buffer | null {
+    const msg = record.getMessage();
+    const put = this.#thread.putInPlace(record, msg);
+    return put === true ? null : (put ?? pickleRecord(record, msg));
+  }
+
+  /**
    * Publishes the frame {@link pickle} left in the ring where it is; copies any other frame into the ring (a slab
    * frame's space is free again at once: no fresh memory per record). False, and counted, when the ring and the
    * overflow cannot take it.

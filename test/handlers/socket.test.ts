@@ -384,6 +384,63 @@ describe('SocketHandler({ thread: true }) with a 4 KiB ring', () => {
     await server.close();
   });
 
+  test('the default makePickle and send: the frames makePickle gives, each message made once (in the ring or not)', async () => {
+    // A 4 KiB ring: some frames are pickled in place (emit's path without a view), others go through the slab and
+    // the overflow. Each is compared with what an in-process SocketHandler's makePickle gives for the same record.
+    // (A one-character name or module, as '/x.js' would give, takes the general pickler and never the ring.)
+    const server = new FrameServer();
+    const port = await server.listen();
+    const h = new SocketHandler('127.0.0.1', port, { capacity: 2000, thread: { bufferSize: 4096 } });
+    const plain = new SocketHandler('127.0.0.1', port);
+    try {
+      let made = 0;
+      const arg = { toString: () => `made ${++made}` };
+      const records: LogRecord[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const r = new LogRecord('thread.fast', 20, '/srv/app/server.js', i, 'n=%d %s', [i, arg], null);
+        records.push(r);
+        h.emit(r);
+      }
+      assert.equal(made, 2000);
+      const withError = new LogRecord('thread.fast', 40, '/srv/app/server.js', 1, 'failed', null, [Error, new Error('boom'), null]);
+      h.emit(withError); // makePickle formats it first: exc_text in the frame, as in-process
+      await h.flush();
+      await server.waitFor(2001);
+      assert.equal(h.dropped, 0);
+      made = 0; // the in-process handler makes the messages again, in the same order: the same texts
+      const expected = [...records, withError].map((r) => Buffer.from(plain.makePickle(r)).subarray(4));
+      assert.equal(server.frames.length, 2001);
+      server.frames.forEach((f, i) => assert.ok(f.equals(expected[i] as Buffer), `frame ${i} differs`));
+      assert.match(String((loads(server.frames[2000] as Buffer) as Record<string, unknown>)['exc_text']), /Error: boom/);
+    } finally {
+      await h.close();
+      await plain.close();
+      await server.close();
+    }
+  });
+
+  test('a getter on the record that closes the handler while the frame is written: that record is dropped, counted and reported', async () => {
+    const server = new FrameServer();
+    const port = await server.listen();
+    const h = new SocketHandler('127.0.0.1', port, { thread: true });
+    const errors: unknown[] = [];
+    h.handleError = (_r, err) => void errors.push(err);
+    h.emit(new LogRecord('thread.fast', 20, '/srv/app/server.js', 1, 'before', null, null));
+    const r = new LogRecord('thread.fast', 20, '/srv/app/server.js', 2, 'while closing', null, null);
+    let closed: Promise<void> | null = null;
+    // an own enumerable key in the same place: the record keeps its shape, and the frame writer reads it
+    Object.defineProperty(r, 'funcName', { get: () => ((closed ??= h.close()), 'handler'), enumerable: true, configurable: true });
+    h.emit(r);
+    assert.ok(closed !== null, 'the getter ran');
+    await closed;
+    await server.waitFor(1);
+    assert.deepEqual(server.frames.map((f) => (loads(f) as Record<string, unknown>)['msg']), ['before']);
+    assert.equal(h.dropped, 1);
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]), /1 record dropped \(the handler is closed\)/);
+    await server.close();
+  });
+
   test('frames larger than the worker\'s 256 KiB copy blocks arrive whole, between small ones', async () => {
     const server = new FrameServer();
     const port = await server.listen();
