@@ -427,12 +427,12 @@ describe('SocketHandler({ thread: true }) with a 4 KiB ring', () => {
     h.handleError = (_r, err) => void errors.push(err);
     h.emit(new LogRecord('thread.fast', 20, '/srv/app/server.js', 1, 'before', null, null));
     const r = new LogRecord('thread.fast', 20, '/srv/app/server.js', 2, 'while closing', null, null);
-    let closed: Promise<void> | null = null;
+    const closing: { done: Promise<void> | null } = { done: null };
     // an own enumerable key in the same place: the record keeps its shape, and the frame writer reads it
-    Object.defineProperty(r, 'funcName', { get: () => ((closed ??= h.close()), 'handler'), enumerable: true, configurable: true });
+    Object.defineProperty(r, 'funcName', { get: () => ((closing.done ??= h.close()), 'handler'), enumerable: true, configurable: true });
     h.emit(r);
-    assert.ok(closed !== null, 'the getter ran');
-    await closed;
+    assert.ok(closing.done !== null, 'the getter ran');
+    await closing.done;
     await server.waitFor(1);
     assert.deepEqual(server.frames.map((f) => (loads(f) as Record<string, unknown>)['msg']), ['before']);
     assert.equal(h.dropped, 1);
