@@ -1,10 +1,12 @@
 /**
  * What every contender logs, and helpers for sinks that finish writing after the logging calls returned.
  */
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
+import type pino from 'pino';
 import { Formatter, getLogger, INFO, type Handler, type Logger } from '../src/index.js';
 
 /** The record: `logger.info(MSG, i, USER)` under logger {@link NAME}. */
@@ -96,4 +98,13 @@ export function untilWritten(
       await waitForSize(path, target);
     },
   };
+}
+
+/** Ends a pino transport (worker thread) and waits for it; pino unref()s the worker, so hold the loop meanwhile. */
+export async function endTransport(t: ReturnType<typeof pino.transport>): Promise<void> {
+  const keep = setInterval(() => {}, 1000);
+  const closed = once(t, 'close');
+  t.end();
+  await closed;
+  clearInterval(keep);
 }

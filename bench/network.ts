@@ -29,7 +29,7 @@ import { SysLogHandler } from '../src/handlers/syslog.js';
 import { HTTPHandler } from '../src/handlers/http.js';
 import { QueueHandler } from '../src/handlers/queue.js';
 import { WorkerQueueListener } from '../src/handlers/worker-listener.js';
-import { MSG, NAME, USER, pyLogger } from './common.js';
+import { endTransport, MSG, NAME, USER, pyLogger } from './common.js';
 import { median, ratio, runScenario, type Contender, type Row } from './runner.js';
 import { check, formatTargetLine, type Target } from './target-list.js';
 
@@ -214,15 +214,6 @@ const winstonFormat = (): ReturnType<typeof winston.format.combine> =>
     winston.format.label({ label: NAME }),
     winston.format.printf((i) => `${String(i['timestamp'])} ${i.level} ${String(i['label'])}: ${String(i.message)}`),
   );
-
-/** Ends a pino transport (worker thread) and waits for it; pino unref()s the worker, so hold the loop meanwhile. */
-async function endTransport(t: ReturnType<typeof pino.transport>): Promise<void> {
-  const keep = setInterval(() => {}, 1000);
-  const closed = once(t, 'close');
-  t.end();
-  await closed;
-  clearInterval(keep);
-}
 
 /**
  * A timed run that ends when the receiver has `k` more records (or, with `quietMs`, went quiet). Returns its own

@@ -13,6 +13,7 @@ import pino from 'pino';
 import { getLogger, INFO } from '../src/index.js';
 import { QueueHandler } from '../src/handlers/queue.js';
 import { WorkerQueueListener } from '../src/handlers/worker-listener.js';
+import { endTransport } from './common.js';
 import { check, type Target } from './target-list.js';
 import { burstThreads, taskIds, taskTimes, type BurstThreads } from './thread-times.js';
 
@@ -39,12 +40,16 @@ const countLines = (path: string): number => {
   return n;
 };
 
+/** pylogging's contender: a listener whose worker writes `path` with a buffered FileHandler (`bufferSize`: the ring). */
+const fileListener = (path: string, bufferSize?: number): WorkerQueueListener =>
+  new WorkerQueueListener(
+    [{ class: 'FileHandler', filename: path, bufferSize: 65536, formatter: '%(asctime)s %(levelname)s %(name)s: %(message)s' }],
+    bufferSize === undefined ? {} : { bufferSize },
+  );
+
 async function ours(n: number, path: string, bufferSize: number): Promise<Figures> {
   const before = taskIds();
-  const listener = new WorkerQueueListener(
-    [{ class: 'FileHandler', filename: path, bufferSize: 65536, formatter: '%(asctime)s %(levelname)s %(name)s: %(message)s' }],
-    { bufferSize },
-  );
+  const listener = fileListener(path, bufferSize);
   const qh = new QueueHandler(listener.queue);
   qh.listener = listener;
   const log = getLogger(`bench.queue.${bufferSize}`);
@@ -78,11 +83,7 @@ async function rival(n: number, path: string): Promise<Figures> {
   for (let i = 0; i < n; i++) logger.info('record %d of %s', i, 'bench');
   const t1 = performance.now();
   const threads = burstThreads(s0, taskTimes(), workers, n);
-  const closed = once(transport, 'close');
-  const keepAlive = setInterval(() => {}, 1000); // pino unref()s its worker: hold the loop while it closes
-  transport.end();
-  await closed;
-  clearInterval(keepAlive);
+  await endTransport(transport);
   const t2 = performance.now();
   return { callsPerSec: n / ((t1 - t0) / 1000), untilOnDiskMs: t2 - t0, lines: countLines(path), threads };
 }
@@ -124,9 +125,7 @@ interface Kept {
 
 async function keptOurs(path: string): Promise<Kept> {
   const before = taskIds();
-  const listener = new WorkerQueueListener(
-    [{ class: 'FileHandler', filename: path, bufferSize: 65536, formatter: '%(asctime)s %(levelname)s %(name)s: %(message)s' }],
-  );
+  const listener = fileListener(path);
   const qh = new QueueHandler(listener.queue);
   qh.listener = listener;
   const log = getLogger('bench.queue.kept');
@@ -159,13 +158,7 @@ async function keptRival(path: string): Promise<Kept> {
     },
     // pino.flush() resolves once thread-stream's worker has read everything written so far.
     flush: () => new Promise<void>((resolve, reject) => logger.flush((err) => (err ? reject(err) : resolve()))),
-    close: async () => {
-      const closed = once(transport, 'close');
-      const keepAlive = setInterval(() => {}, 1000); // pino unref()s its worker: hold the loop while it closes
-      transport.end();
-      await closed;
-      clearInterval(keepAlive);
-    },
+    close: () => endTransport(transport),
     workers: newThreads(before),
   };
 }
