@@ -120,7 +120,7 @@ export class SocketThread {
    */
   reserve(record: LogRecord, msg: string): Buffer | null {
     const start = this.#host.ring.inPlaceStart;
-    const end = this.#writeInPlace(record, msg);
+    const end = this.#writeInPlace(record, msg, start);
     return end < 0 ? null : this.#reserve(start, end);
   }
 
@@ -135,7 +135,7 @@ export class SocketThread {
    */
   putInPlace(record: LogRecord, msg: string): true | Buffer | null {
     const start = this.#host.ring.inPlaceStart;
-    const end = this.#writeInPlace(record, msg);
+    const end = this.#writeInPlace(record, msg, start);
     if (end < 0) return null;
     if (this.#closing !== null) return this.#reserve(start, end);
     this.#host.commitInPlace(end - start);
@@ -148,15 +148,14 @@ export class SocketThread {
     return (this.#reserved = this.#host.ring.data.subarray(start, end));
   }
 
-  /** The frame written at the ring's `inPlaceStart`: where it ends, or -1 when it could not be written there. */
-  #writeInPlace(record: LogRecord, msg: string): number {
+  /** The frame written at `start`, the ring's `inPlaceStart`: where it ends, or -1 when it could not be written there. */
+  #writeInPlace(record: LogRecord, msg: string, start: number): number {
     // an outstanding reservation may be held by a subclass that sends it later: leave it where it is
     if (this.#closing !== null || this.#reserved !== null || this.#writing) return -1;
     const host = this.#host;
     const room = host.inPlaceRoom(IN_PLACE_WANT);
     if (room < IN_PLACE_MIN) return -1;
     const ring = host.ring;
-    const start = ring.inPlaceStart;
     this.#writing = true;
     try {
       return dumpsRecordInto(record, msg, ring.data, ring.dataView, start, start + room);
