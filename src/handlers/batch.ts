@@ -8,6 +8,7 @@ import { RecordsDroppedError } from '../core/errors.js';
 import type { LogRecord } from '../core/record.js';
 import { safeRepr } from '../core/repr.js';
 import type { Clock } from '../internal/clock.js';
+import { recordCount } from '../internal/drop-ledger.js';
 import { onExit } from '../internal/exit.js';
 
 /** `batch` options as the handlers accept them. */
@@ -67,7 +68,7 @@ export function sendOnLoopEnd(send: () => void): () => void {
 /** The one report for a batch given up: how many records it held, and why. */
 export function batchFailed(what: string, count: number, err: unknown): RecordsDroppedError {
   const why = err instanceof Error ? err.message : safeRepr(err);
-  return new RecordsDroppedError(`${what} of ${count} record(s): ${why}`, count, { cause: err });
+  return new RecordsDroppedError(`${what} of ${recordCount(count)}: ${why}`, count, { cause: err });
 }
 
 /** A batch: its first record, what was computed when it started (SMTP's subject), the encoded records. */
@@ -156,5 +157,5 @@ export class Batcher<P, H> {
 
 /** The report for a batch still being collected at process exit. */
 export function lostAtExit(owner: string, count: number): RecordsDroppedError {
-  return new RecordsDroppedError(`${owner} lost ${count} record(s): still batched at process exit`, count);
+  return new RecordsDroppedError(`${owner} lost ${recordCount(count)}: still batched at process exit`, count);
 }

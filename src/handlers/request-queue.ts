@@ -23,6 +23,7 @@ import { backOff, mayAttempt, type RetryState } from '../internal/backoff.js';
 import { Batcher, batchFailed, lostAtExit, type Batch, type BatchConfig } from './batch.js';
 import type { Clock } from '../internal/clock.js';
 import { Delivery, ItemsRejected, type DropEpisode } from '../internal/delivery.js';
+import { recordCount } from '../internal/drop-ledger.js';
 
 /** One request or mail waiting. */
 export interface RequestItem {
@@ -149,14 +150,14 @@ export class RequestQueue<T extends RequestItem, P = never, H = never> {
   }
 }
 
-/** `HTTPHandler dropped 3 record(s): the backlog was full (64 MiB, capacity 1)`, the count exact, the last error kept. */
+/** `HTTPHandler dropped 3 records: the backlog was full (64 MiB, capacity 1)`, the count exact, the last error kept. */
 function dropReport(who: string, n: number, episode: DropEpisode): RecordsDroppedError {
   const cause = episode.cause;
-  return new RecordsDroppedError(`${who} dropped ${n} record(s): ${episode.reasons()}`, n, cause === null || cause === undefined ? {} : { cause });
+  return new RecordsDroppedError(`${who} dropped ${recordCount(n)}: ${episode.reasons()}`, n, cause === null || cause === undefined ? {} : { cause });
 }
 
 /** The first record the episode lost, or a stand-in saying who reports. */
 function recordOf(episode: DropEpisode, n: number): LogRecord {
   const first = episode.first as RequestItem | undefined;
-  return first?.record ?? makeLogRecord({ name: 'pylogging', msg: `${n} record(s) dropped`, levelno: WARNING, levelname: 'WARNING' });
+  return first?.record ?? makeLogRecord({ name: 'pylogging', msg: `${recordCount(n)} dropped`, levelno: WARNING, levelname: 'WARNING' });
 }

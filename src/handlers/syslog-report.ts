@@ -5,6 +5,7 @@
 import { RecordsDroppedError } from '../core/errors.js';
 import { safeRepr } from '../core/repr.js';
 import type { DropEpisode } from '../internal/delivery.js';
+import { recordCount } from '../internal/drop-ledger.js';
 
 /**
  * A drop episode in SysLogHandler's words: `SysLogHandler dropped 20 records: syslog daemon at host:514 unreachable
@@ -22,8 +23,7 @@ export function dropReport(n: number, episode: DropEpisode, where: string, bound
   if (lost.has('closed')) why.push('emitted after close() (later ones are only counted)');
   const atExit = lost.get('exit');
   if (atExit !== undefined) why.push(`${atExit} still queued at process exit`);
-  const s = n === 1 ? '' : 's';
-  return new RecordsDroppedError(`SysLogHandler dropped ${n} record${s}: ${why.join('; ')}`, n, cause === null ? {} : { cause });
+  return new RecordsDroppedError(`SysLogHandler dropped ${recordCount(n)}: ${why.join('; ')}`, n, cause === null ? {} : { cause });
 }
 
 /** A connected UDP socket heard the ICMP "port unreachable" of a stopped daemon: how much was lost, UDP cannot say. */

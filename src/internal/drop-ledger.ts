@@ -36,9 +36,14 @@ export interface DropDetail {
   stallSeconds: number;
 }
 
+/** `1 record`, `5 records`: how every report of lost records counts them. */
+export function recordCount(n: number): string {
+  return `${n} record${n === 1 ? '' : 's'}`;
+}
+
 /** `"<who>: 5 records dropped (<why>)"`: the one wording of a drop report, for an episode or a worker's count. */
 export function droppedMessage(who: string, n: number, why: string): string {
-  return `${who}: ${n} record${n === 1 ? '' : 's'} dropped (${why})`;
+  return `${who}: ${recordCount(n)} dropped (${why})`;
 }
 
 /** One episode's losses, ended and ready to report. */

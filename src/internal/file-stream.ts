@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { ValueError } from '../core/errors.js';
 import { bufferEncoding, sanitize, type EncodingName, type ErrorsName } from './encoding.js';
+import { recordCount } from './drop-ledger.js';
 import { onExit } from './exit.js';
 import { RecordsDroppedError } from '../core/errors.js';
 import { writeBufferSync, writeStringToFileSync, type PartialWrite } from './sync-write.js';
@@ -135,7 +136,7 @@ export class FileStream {
       if (prefixed && written > 0) written--; // the newline that ended an earlier fragment
       const lost = count - this.#wholeRecords(pending, written);
       const why = err instanceof Error ? err.message : String(err);
-      throw new RecordsDroppedError(`${lost} buffered record(s) lost: ${why}`, lost, { cause: err });
+      throw new RecordsDroppedError(`${recordCount(lost)} lost from the buffer: ${why}`, lost, { cause: err });
     }
   }
 

@@ -20,6 +20,7 @@ import { Handler, reportError } from '../core/handler.js';
 import { checkLevel, NOTSET, type Level } from '../core/levels.js';
 import type { LogRecord } from '../core/record.js';
 import { str } from '../core/repr.js';
+import { recordCount } from '../internal/drop-ledger.js';
 import { checkOptions } from '../internal/options.js';
 import { requireOtel } from './load.js';
 import { severityText, stdToOtel } from './severity.js';
@@ -232,7 +233,7 @@ export class LoggingHandler extends Handler {
         exporter.export(logs, (result) => {
           if ((result.code as number) !== 0) {
             const n = logs.length;
-            this.#report(new RecordsDroppedError(`LoggingHandler: OTLP export of ${n} record(s) failed`, n, { cause: result.error }));
+            this.#report(new RecordsDroppedError(`LoggingHandler: OTLP export of ${recordCount(n)} failed`, n, { cause: result.error }));
           }
           done(result);
         });

@@ -22,6 +22,8 @@ interface Report {
   name: string;
   code: string | null;
   dropped: number | null;
+  /** The message up to its first colon. */
+  head: string;
   cause: string | null;
 }
 
@@ -69,7 +71,9 @@ describe('a full disk', () => {
 
   test('bufferSize: one report says how many records the lost buffer held', async () => {
     const { reports, text } = await run(65536);
-    assert.deepEqual(reports, [{ name: 'RecordsDroppedError', code: 'ERR_PYLOGGING_RECORDS_DROPPED', dropped: 7, cause: 'EFBIG' }]);
+    assert.deepEqual(reports, [
+      { name: 'RecordsDroppedError', code: 'ERR_PYLOGGING_RECORDS_DROPPED', dropped: 7, cause: 'EFBIG', head: '7 records lost from the buffer' },
+    ]);
     assertNoGluedLine(text);
   });
 });

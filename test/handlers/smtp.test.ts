@@ -413,7 +413,7 @@ print(json.dumps(b.getvalue().decode('latin-1')))`, { subject: `[ERROR] ${msgs[0
     const err = h.errors[0] as RecordsDroppedError;
     assert.ok(err instanceof RecordsDroppedError);
     assert.equal(err.dropped, 3);
-    assert.match(err.message, /^SMTPHandler could not deliver a digest of 3 record\(s\): .*535 Invalid username or password/);
+    assert.match(err.message, /^SMTPHandler could not deliver a digest of 3 records: .*535 Invalid username or password/);
     assert.match(String(err.cause), /535/);
     assert.equal(server.mails.length, start);
   });
