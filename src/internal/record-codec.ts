@@ -12,7 +12,9 @@
  *
  * measured (Node 20.20, shared 2-CPU machine, the bench's 22-field record, medians of 5–7 runs): JSON.stringify
  * 1.7–2.1 µs and JSON.parse 1.3–2.2 µs; `encodePrepared` 0.25–0.27 µs (0.175–0.2 µs since its writers went inline,
- * see record-encoder.ts), `decode` 0.38–0.43 µs; 73 bytes in the ring instead of 401.
+ * see record-encoder.ts), `decode` 0.38–0.43 µs; 73 bytes in the ring instead of 401. Since the decoder's readers
+ * read the common values inline (record-decoder.ts), one process with both builds, interleaved: 500 → 304 and
+ * 620 → 405 ns a decode, in two runs with the builds' order swapped.
  */
 
 /** The tables of a {@link RecordEncoder}, for a {@link RecordDecoder} (structured-cloneable). */
