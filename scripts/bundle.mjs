@@ -65,10 +65,11 @@ const BUILTIN_IMPORT = /^import\s*\{([^}]*)\}\s*from\s*'(node:[\w/]+)';/gm;
  * Why (issue 18, start-up row): an ES module import of a built-in goes through its ES module facade, which reads
  * every export of the module once, lazy getters included: `node:fs`'s `ReadStream`/`WriteStream` load fs's stream
  * classes, `node:buffer`'s `File` the File class, `node:util`'s `parseArgs` and `MIMEType` theirs, none of which
- * pylogging uses (process.moduleLoadList after logging one line to a FileHandler, with and without this rewrite). measured (Node 20.20, 2-core VM, 25 interleaved child processes each, time from the first line of
- * the program to the logged line): 68.7 ms with imports, 63.1 ms with getBuiltinModule, pino 54.1 ms. Only the
- * names a file uses are read, once, when its module body runs (its place in the bundle), as `import` would bind
- * them; build/src keeps the imports (tests and types see ordinary ES modules).
+ * pylogging uses (process.moduleLoadList after logging one line to a FileHandler, with and without this rewrite).
+ * measured (Node 20.20, 2-core VM, 25 interleaved child processes each, time from the first line of the program to
+ * the logged line): 68.7 ms with imports, 63.1 ms with getBuiltinModule, pino 54.1 ms. Only the names a file uses
+ * are read, once, when its module body runs (its place in the bundle), as `import` would bind them; build/src keeps
+ * the imports (tests and types see ordinary ES modules).
  * @param {string} text
  */
 function builtinsWithoutFacades(text) {
