@@ -23,9 +23,11 @@ export interface FileHandlerOptions {
   /** Handler level. @default NOTSET */
   level?: Level;
   /**
-   * Opt-in buffering (beyond CPython): keep up to this many bytes in memory and write them in one call. The
-   * buffer is written on `flush()`, `close()`, rollover and process exit (`process.exit()`, an uncaught
-   * exception, a normal exit), but a SIGKILL loses it. @default 0 (every record is with the OS when the call returns)
+   * Opt-in buffering (beyond CPython): keep records in memory until they reach this many bytes and write them in
+   * one call, counting a UTF-16 code unit as one byte (two in `utf-16-le`; UTF-8 text beyond ASCII may fill it up to
+   * three times over). The buffer is written on `flush()`, `close()`, rollover and process exit (`process.exit()`,
+   * an uncaught exception, a normal exit), but a SIGKILL loses it.
+   * @default 0 (every record is with the OS when the call returns)
    */
   bufferSize?: number;
 }

@@ -45,15 +45,22 @@ export class FileStream {
   readonly #encoding: EncodingName;
   readonly #errors: ErrorsName;
   readonly #bufferSize: number;
-  #pending: string[] = [];
-  #pendingBytes = 0;
+  /** Buffered text, one string per record (a failed write reports how many records it lost). */
+  readonly #pending: string[] = [];
+  /** Bytes of `#pending` as the buffer counts them (see {@link FileStream.write}): what decides when it is written. */
+  #pendingSize = 0;
+  /** 2 for UTF-16, else 1: the bytes the buffer counts per UTF-16 code unit. */
+  readonly #unitBytes: number;
+  /** Exact encoded bytes of `#pending[0, #counted)`, for `tell()`: each record is encoded once, when asked. */
+  #countedBytes = 0;
+  #counted = 0;
   /** Set when a failed write left part of a record in the file: the next write starts a new line. */
   #torn = false;
   #unregister: (() => void) | null = null;
 
   /**
    * Opens `path`.
-   * @param bufferSize 0 writes every record at once; more keeps up to that many bytes in memory.
+   * @param bufferSize 0 writes every record at once; more keeps records until they reach that many bytes (see `#buffer`).
    */
   constructor(path: string, mode: string, encoding: EncodingName, errors: ErrorsName, bufferSize = 0) {
     this.name = path;
@@ -62,6 +69,7 @@ export class FileStream {
     this.#encoding = encoding;
     this.#errors = errors;
     this.#bufferSize = bufferSize;
+    this.#unitBytes = encoding === 'utf-16-le' ? 2 : 1;
     if (bufferSize > 0) this.#unregister = onExit(() => this.flush());
   }
 
@@ -72,7 +80,14 @@ export class FileStream {
 
   /** Python's `tell()`: bytes in the file, counting buffered ones. */
   tell(): number {
-    return this.#position + this.#pendingBytes;
+    const pending = this.#pending;
+    for (let i = this.#counted; i < pending.length; i++) this.#countedBytes += this.#byteLength(pending[i] as string);
+    this.#counted = pending.length;
+    return this.#position + this.#countedBytes;
+  }
+
+  #byteLength(text: string): number {
+    return this.#encoding === 'utf-8' ? Buffer.byteLength(text) : text.length * this.#unitBytes;
   }
 
   /**
@@ -91,8 +106,11 @@ export class FileStream {
 
   #buffer(text: string): void {
     this.#pending.push(text);
-    this.#pendingBytes += this.#encoding === 'utf-8' ? Buffer.byteLength(text) : Buffer.byteLength(text, bufferEncoding(this.#encoding));
-    if (this.#pendingBytes >= this.#bufferSize) this.flush();
+    // UTF-16 code units, not UTF-8 bytes: exact for ASCII, and for other text a third to all of them. Counting the
+    // bytes flattened every line (a rope of the format's pieces) into a string of its own before the write copied it
+    // again. measured (Node 20.20, 1M formatted 60-character lines into 64 KiB buffers written to /dev/null, 9 rounds):
+    // 299 → 158 ns a line (357 → 177 in a second run).
+    if ((this.#pendingSize += text.length * this.#unitBytes) >= this.#bufferSize) this.flush();
   }
 
   #writeNow(text: string): void {
@@ -122,13 +140,11 @@ export class FileStream {
    * saying how many records the lost buffer held (its `cause` is the OS error).
    */
   flush(): void {
-    if (this.#pending.length === 0 || this.#closed) return;
-    const count = this.#pending.length;
-    const text = count === 1 ? (this.#pending[0] as string) : this.#pending.join('');
     const pending = this.#pending;
+    if (pending.length === 0 || this.#closed) return;
+    const count = pending.length;
+    const text = count === 1 ? (pending[0] as string) : pending.join('');
     const prefixed = this.#torn;
-    this.#pending = [];
-    this.#pendingBytes = 0;
     try {
       this.#writeNow(text);
     } catch (err) {
@@ -137,6 +153,14 @@ export class FileStream {
       const lost = count - this.#wholeRecords(pending, written);
       const why = err instanceof Error ? err.message : String(err);
       throw new RecordsDroppedError(`${recordCount(lost)} lost from the buffer: ${why}`, lost, { cause: err });
+    } finally {
+      // Emptied, not replaced: one list for the stream's life keeps the elements kind V8 gave it (strings). measured
+      // (Node 20.20, --trace-deopt, a worker writing 200,000 records to a buffered FileHandler): a new `[]` after
+      // each write deoptimised the handler chain inlined around the next push ("not a Smi"), 1–2 times a worker.
+      pending.length = 0;
+      this.#pendingSize = 0;
+      this.#countedBytes = 0;
+      this.#counted = 0;
     }
   }
 
