@@ -27,6 +27,7 @@ import { WorkerQueueListener, type WorkerHandlerSpec } from '../../src/handlers/
 import { RecordDecoder } from '../../src/internal/record-decoder.js';
 import { RecordEncoder } from '../../src/internal/record-encoder.js';
 import { RingBuffer, SENTINEL } from '../../src/internal/ring-buffer.js';
+import { viaJson } from '../helpers/record-json.js';
 import { saveLoggingState, type Saved } from '../helpers/reset.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pylogging-worker-'));
@@ -104,12 +105,6 @@ describe('the record codec (binary ring entries)', () => {
     enc.commit();
     return dec.decode(bytes, viewOf(bytes), 0, n);
   };
-  /** What the JSON path gives the worker: serialize() then decode(), BigInt as its String(). */
-  const viaJson = (r: object): LogRecord =>
-    Object.setPrototypeOf(
-      JSON.parse(JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))) as object,
-      Object.getPrototypeOf(makeLogRecord({})) as object,
-    ) as LogRecord;
 
   test('a record decodes to what the JSON path gives: same keys in the same order, values, prototype', () => {
     const enc = new RecordEncoder();

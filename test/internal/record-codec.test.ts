@@ -5,13 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LogRecord, makeLogRecord } from '../../src/index.js';
+import { makeLogRecord } from '../../src/index.js';
 import { RecordDecoder } from '../../src/internal/record-decoder.js';
 import { RecordEncoder } from '../../src/internal/record-encoder.js';
+import { viaJson } from '../helpers/record-json.js';
 
-/** What the JSON path gives the worker: serialize() then decode(). */
-const viaJson = (r: object): LogRecord =>
-  Object.setPrototypeOf(JSON.parse(JSON.stringify(r)) as object, LogRecord.prototype) as LogRecord;
 
 test('one shape, every value tag at every key in turn (inline and through _v), each record as the JSON path gives it', () => {
   const values: unknown[] = [
