@@ -40,7 +40,10 @@ const countLines = (path: string): number => {
   return n;
 };
 
-/** pylogging's contender: a listener whose worker writes `path` with a buffered FileHandler (`bufferSize`: the ring). */
+/**
+ * pylogging's contender: a listener whose worker writes `path` with a buffered FileHandler (`bufferSize`: the
+ * ring).
+ */
 const fileListener = (path: string, bufferSize?: number): WorkerQueueListener =>
   new WorkerQueueListener(
     [{ class: 'FileHandler', filename: path, bufferSize: 65536, formatter: '%(asctime)s %(levelname)s %(name)s: %(message)s' }],

@@ -148,7 +148,7 @@ export class SocketThread {
     return (this.#reserved = this.#host.ring.data.subarray(start, end));
   }
 
-  /** The frame written at `start`, the ring's `inPlaceStart`: where it ends, or -1 when it could not be written there. */
+  /** The frame written at `start` (the ring's `inPlaceStart`): where it ends, or -1 when it cannot be written there. */
   #writeInPlace(record: LogRecord, msg: string, start: number): number {
     // an outstanding reservation may be held by a subclass that sends it later: leave it where it is
     if (this.#closing !== null || this.#reserved !== null || this.#writing) return -1;
