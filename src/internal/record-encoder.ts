@@ -107,7 +107,11 @@ export class RecordEncoder {
       this._p = 0;
       this.#fail = false;
       this.#last = null;
-      if (shape.id >= this.#sentShapes) this.#define(E_SHAPE, shape.id, JSON.stringify(shape.keys));
+      // Every shape made since the last commit, not only this record's: commit() counts them all as sent (a refused
+      // record may have left one behind).
+      for (let id = this.#sentShapes; id < this.#shapes.length; id++) {
+        this.#define(E_SHAPE, id, JSON.stringify((this.#shapes[id] as EncShape).keys));
+      }
       const mark = this._p;
       this._room(5);
       this.buf[this._p] = E_RECORD;

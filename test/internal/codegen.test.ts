@@ -164,7 +164,10 @@ describe('compiled and interpreted paths give the same output', () => {
       const out: unknown[] = [];
       for (const r of [...recs, ...recs]) {
         const msg = outcome(() => r.getMessage());
-        for (const n of [outcome(() => enc.encode(r)), typeof msg === 'string' ? enc.encodePrepared(r, msg) : -1]) {
+        // each entry copied (and committed) before the next is encoded into the same buffer
+        const paths = [() => outcome(() => enc.encode(r)), () => (typeof msg === 'string' ? enc.encodePrepared(r, msg) : -1)];
+        for (const path of paths) {
+          const n = path();
           out.push(typeof n === 'number' && n >= 0 ? Buffer.from(enc.buf.subarray(0, n)) : n);
           if (typeof n === 'number' && n >= 0) enc.commit();
         }
