@@ -270,6 +270,14 @@ class TemplateStyle implements FormatStyle {
   }
 }
 
+/**
+ * True when `style` renders `record.message` and nothing else: CPython's default format, `%(message)s`, in the
+ * plain `%` style (QueueHandler's test for leaving the merge to a worker, see formatsMessageOnly).
+ */
+export function isMessageOnly(style: FormatStyle): boolean {
+  return style instanceof PercentStyle && style._fmt === '%(message)s' && style.format === PercentStyle.prototype.format;
+}
+
 /** Compiles `fmt` (or the style's default, `%(message)s` / `{message}` / `${message}`) for `style`. */
 export function makeStyle(style: StyleChar, fmt: string | null, defaults: Values | null): FormatStyle {
   const f = fmt || DEFAULT_FORMATS[style];

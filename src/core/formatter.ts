@@ -9,7 +9,7 @@ import { plainErrorStack } from '../internal/error-text.js';
 import { checkOptions, optionKeys } from '../internal/options.js';
 import { ValueError } from './errors.js';
 import { FormatCache } from './format-cache.js';
-import { makeStyle, type FormatStyle, type StyleChar } from './format-styles.js';
+import { isMessageOnly, makeStyle, type FormatStyle, type StyleChar } from './format-styles.js';
 import { percentFormat } from './printf.js';
 import type { LogRecord } from './record.js';
 import { safeRepr } from './repr.js';
@@ -252,6 +252,18 @@ const baseFormat = Formatter.prototype.format;
 Formatter.prototype.converter = localtime;
 Formatter.prototype.default_time_format = '%Y-%m-%d %H:%M:%S';
 Formatter.prototype.default_msec_format = '%s,%03d';
+
+// eslint-disable-next-line @typescript-eslint/unbound-method -- compared, never called
+const baseFormatMessage = Formatter.prototype.formatMessage;
+
+/**
+ * @internal True when `f.format(record)` returns `record.getMessage()` itself for any record without exception or
+ * stack text: `f` is a Formatter whose `format` and `formatMessage` are the base ones and whose style is
+ * `%(message)s`. A QueueHandler with such a formatter may leave the merge to a worker (worker-listener.ts).
+ */
+export function formatsMessageOnly(f: Formatter): boolean {
+  return f.format === baseFormat && f.formatMessage === baseFormatMessage && isMessageOnly(f._style);
+}
 
 /** The formatter used by handlers that have none (`%(message)s`). */
 export const defaultFormatter = new Formatter();

@@ -6,6 +6,7 @@
  * `WorkerQueueListener` (worker-listener.ts), whose queue copies records into shared memory for a worker thread.
  */
 import { ValueError } from '../core/errors.js';
+import { defaultFormatter, formatsMessageOnly } from '../core/formatter.js';
 import { Handler, reportError } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
 import { safeRepr } from '../core/repr.js';
@@ -212,9 +213,17 @@ export function preparedCopy(record: LogRecord, msg: string): LogRecord {
  */
 export const putPrepared: unique symbol = Symbol('pylogging.putPrepared');
 
-/** @internal A queue with a {@link putPrepared} method. */
+/**
+ * @internal A queue may also have a method under this key: `queue[putDeferred](record)` either does what
+ * `queue[putPrepared](record, record.getMessage())` would, leaving the merge to the consumer, and returns true, or
+ * does nothing and returns false. {@link QueueHandler} tries it first when its format is `%(message)s` alone.
+ */
+export const putDeferred: unique symbol = Symbol('pylogging.putDeferred');
+
+/** @internal A queue with a {@link putPrepared} method, and maybe a {@link putDeferred} one. */
 export interface PreparedPutQueue {
   [putPrepared](record: LogRecord, msg: string): void;
+  [putDeferred]?(record: LogRecord): boolean;
 }
 
 /**
@@ -256,12 +265,24 @@ export class QueueHandler extends Handler {
   /** Enqueues the prepared record; any failure (a full queue) goes to `handleError`. */
   override emit(record: LogRecord): void {
     try {
-      const put = (this.queue as Partial<PreparedPutQueue>)[putPrepared];
+      const queue = this.queue as Partial<PreparedPutQueue>;
+      const put = queue[putPrepared];
       const proto = QueueHandler.prototype;
       if (put !== undefined && this.prepare === proto.prepare && this.enqueue === proto.enqueue) {
+        // With `%(message)s` alone the format is the merge, which the queue may leave to its consumer (a worker):
+        // this record then never gets `message` here, where CPython's prepare() sets it on the way.
+        const defer = queue[putDeferred];
+        if (
+          defer !== undefined &&
+          this.format === proto.format &&
+          formatsMessageOnly(this.formatter ?? defaultFormatter) &&
+          defer.call(queue, record)
+        ) {
+          return;
+        }
         // measured (Node 20.20, the bench's 22-field record): the copy was 20 % of a logging call into the worker
         // ring (--cpu-prof), and nobody but the queue would see it; without it 1.56–1.71 µs a call, with 1.97–2.05.
-        put.call(this.queue, record, this.format(record));
+        put.call(queue, record, this.format(record));
       } else {
         this.enqueue(this.prepare(record));
       }

@@ -2,8 +2,9 @@
  * The record codec: how a prepared record crosses a WorkerQueueListener's ring (see worker-listener.ts). Entry kinds
  * and value tags, shared by the encoder (logging thread, record-encoder.ts) and the decoder (worker, record-decoder.ts).
  *
- * An entry is a flat binary record whose keys live in a table: `[definitions…] REC shapeId value…`, where a shape
- * is a record's key list (`Object.keys`, in order) and each value is a tag byte and its payload. Strings of the
+ * An entry is a flat binary record whose keys live in a table: `[definitions…] REC shapeId value…` (or `DEFERRED`
+ * for a record whose message the worker merges), where a shape is a record's key list (`Object.keys`, in order) and
+ * each value is a tag byte and its payload. Strings of the
  * fields that repeat from record to record (`name`, `levelname`, `pathname`, …) are interned: sent once, then
  * referred to by number. Tables only grow, and a definition is sent in the entry of the first record that uses it;
  * `WorkerInit.codec` hands the whole table to each worker at `start()`, so a worker started again after a crash still
@@ -27,6 +28,13 @@ export interface CodecTables {
 export const E_SHAPE = 0xf0;
 export const E_STRING = 0xf1;
 export const E_RECORD = 0xf2;
+/**
+ * A record whose message the worker merges: its `msg` is the `%`-template and its `args` the values (a `T_LIST8` of
+ * strings and integers), and the decoder sets `msg` and `message` to the merge and `args` to null, as
+ * QueueHandler.prepare's copy has them. The logging thread sends it when the merge is `fastTemplate`'s common case
+ * and the handler's format is `%(message)s` alone (record-encoder.ts).
+ */
+export const E_DEFERRED = 0xf3;
 /** Value tags. */
 export const T_NULL = 0;
 export const T_TRUE = 1;
@@ -45,3 +53,5 @@ export const T_I8 = 11;
 export const T_I16 = 12;
 export const T_REF8 = 13;
 export const T_ASCII8 = 14;
+/** A list of up to 255 values (a deferred record's `args`): a count byte, then each value with its tag. */
+export const T_LIST8 = 15;

@@ -1,12 +1,13 @@
 /**
  * Worker thread: the record codec's decoder (see record-codec.ts): a binary ring entry back into a LogRecord.
  */
-import { LogRecord } from '../core/record.js';
+import { LogRecord, mergeMessage } from '../core/record.js';
 import { compileFunction } from './codegen.js';
 import {
   // in the order of their values: the table the switch below reads
-  E_SHAPE, E_STRING, E_RECORD,
+  E_SHAPE, E_STRING, E_RECORD, E_DEFERRED,
   T_NULL, T_TRUE, T_FALSE, T_I32, T_F64, T_ASCII, T_UTF8, T_UTF16, T_REF, T_AGAIN, T_JSON, T_I8, T_I16, T_REF8, T_ASCII8,
+  T_LIST8,
   type CodecTables,
 } from './record-codec.js';
 
@@ -109,12 +110,18 @@ export class RecordDecoder {
     while (p < end) {
       const kind = u8[p] as number;
       const id = dv.getUint32(p + 1, true);
-      if (kind === E_RECORD) {
+      if (kind === E_RECORD || kind === E_DEFERRED) {
         const read = this.#shapes[id];
         if (read === undefined) throw new Error(`pylogging worker: record of unknown shape ${id}`);
         this._p = p + 5;
         this._last = null;
-        return read(this);
+        const r = read(this);
+        // QueueHandler.prepare's copy, merged here with the same function getMessage() uses (record-codec.ts).
+        if (kind === E_DEFERRED) {
+          r.msg = r.message = mergeMessage(r.msg as string, r.args as unknown[]);
+          r.args = null;
+        }
+        return r;
       }
       const n = dv.getUint32(p + 5, true);
       const json = u8.toString('utf8', p + 9, p + 9 + n);
@@ -168,6 +175,12 @@ export class RecordDecoder {
       case T_AGAIN:
         this._p = p + 1;
         return this._last;
+      case T_LIST8: {
+        const list: unknown[] = [];
+        this._p = p + 2;
+        for (let i = u8[p + 1] as number; i > 0; i--) list.push(this._v());
+        return list;
+      }
       default: {
         const n = this._dv.getUint32(p + 1, true);
         const a = p + 5;

@@ -5,6 +5,7 @@ import { asciiPrefix } from './ascii.js';
 import { compileFunction, onCodegenSwitch } from './codegen.js';
 import { hasOwnKeys } from './own-keys.js';
 import {
+  E_DEFERRED,
   E_RECORD,
   E_SHAPE,
   E_STRING,
@@ -17,6 +18,7 @@ import {
   T_I32,
   T_I8,
   T_JSON,
+  T_LIST8,
   T_NULL,
   T_REF,
   T_REF8,
@@ -45,13 +47,14 @@ interface EncShape {
   cache: unknown[];
   /** Writes the record as QueueHandler.prepare's copy would be; null when the record lacks one of those keys. */
   writePrepared: ShapeWriter | null;
+  /** Writes the same copy with its merge left to the worker (`E_DEFERRED`); null until first needed. */
+  writeDeferred: ShapeWriter | null;
+  /** The shape of this one's prepared copy (its keys and `message`), once a record of it was deferred. */
+  deferredTo: EncShape | null;
 }
 
 /** What QueueHandler.prepare sets on its copy: `msg` and `message` to the formatted text, the rest to null. */
-const PREPARED: ReadonlyMap<string, string> = new Map([
-  ['msg', 'e._v(msg)'], ['message', 'e._v(msg)'], ['args', 'e._v(null)'], ['exc_info', 'e._v(null)'],
-  ['exc_text', 'e._v(null)'], ['stack_info', 'e._v(null)'],
-]);
+const PREPARED: ReadonlySet<string> = new Set(['msg', 'message', 'args', 'exc_info', 'exc_text', 'stack_info']);
 
 /** `String.prototype.isWellFormed` (ES2024, in Node 20): typed here because the project's `lib` is ES2022. */
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
@@ -84,7 +87,7 @@ export class RecordEncoder {
    * entries are pending until {@link commit} (the entry reached the ring) or {@link rollback} (it did not).
    */
   encode(record: object): number {
-    return this.#encode(record, null);
+    return this.#encode(record, null, false);
   }
 
   /**
@@ -92,34 +95,49 @@ export class RecordEncoder {
    * bytes. Returns -1 when the copy must be made and go through {@link encode}.
    */
   encodePrepared(record: object, msg: string): number {
-    return this.#encode(record, msg);
+    return this.#encode(record, msg, false);
   }
 
-  #encode(record: object, msg: string | null): number {
+  /**
+   * Encodes what `preparedCopy(record, record.getMessage())` would return, as an `E_DEFERRED` entry: the template and
+   * the arguments instead of their merge, which the worker makes (record-codec.ts). The caller checks that the worker's
+   * merge gives what `getMessage()` would (RingQueue's `deferrable`); this returns -1, encoding nothing, only when the
+   * codec cannot carry the record that way: `msg` not a string, or not 1–255 `args`.
+   */
+  encodeDeferred(record: object): number {
+    const { msg, args } = record as { msg?: unknown; args?: unknown };
+    if (typeof msg !== 'string' || !Array.isArray(args) || args.length === 0 || args.length > 255) return -1;
+    return this.#encode(record, null, true);
+  }
+
+  #encode(record: object, msg: string | null, deferred: boolean): number {
     // A string or an array (a custom prepare()) goes as JSON, as before.
     if (this.#busy || typeof record !== 'object' || record === null || Array.isArray(record) || 'toJSON' in record) {
       return -1;
     }
     this.#busy = true;
     try {
-      const shape = this.#shape(record);
+      let shape = this.#shape(record);
+      if (deferred && shape !== null) shape = this.#deferredShape(shape);
       if (shape === null || (msg !== null && shape.writePrepared === null)) return -1;
       this._p = 0;
       this.#fail = false;
       this.#last = null;
-      // Every shape made since the last commit, not only this record's: commit() counts them all as sent (a refused
-      // record may have left one behind).
+      // Every shape made since the last commit, not only this record's: commit() counts them all as sent (a deferred
+      // record makes its own shape and its prepared copy's; a refused record may have left one behind).
       for (let id = this.#sentShapes; id < this.#shapes.length; id++) {
         this.#define(E_SHAPE, id, JSON.stringify((this.#shapes[id] as EncShape).keys));
       }
       const mark = this._p;
       this._room(5);
-      this.buf[this._p] = E_RECORD;
+      this.buf[this._p] = deferred ? E_DEFERRED : E_RECORD;
       this._dv.setUint32(this._p + 1, shape.id, true);
       this._p += 5;
       const before = this.#strings.length;
-      if (msg === null) shape.write(record as Record<string, unknown>, this, '', shape.cache);
-      else (shape.writePrepared as ShapeWriter)(record as Record<string, unknown>, this, msg, shape.cache);
+      const r = record as Record<string, unknown>;
+      if (deferred) (shape.writeDeferred as ShapeWriter)(r, this, '', shape.cache);
+      else if (msg === null) shape.write(r, this, '', shape.cache);
+      else (shape.writePrepared as ShapeWriter)(r, this, msg, shape.cache);
       if (this.#fail) {
         this.rollback();
         return -1;
@@ -170,24 +188,47 @@ export class RecordEncoder {
   #shape(record: object): EncShape | null {
     const last = this.#lastShape;
     if (last !== null && hasOwnKeys(record, last.keys)) return last;
-    const keys = Object.keys(record);
+    const shape = this.#shapeOf(Object.keys(record));
+    if (shape !== null) this.#lastShape = shape;
+    return shape;
+  }
+
+  /** The shape with these keys, made if new; null when the table is full. */
+  #shapeOf(keys: readonly string[]): EncShape | null {
     const id = JSON.stringify(keys);
     let shape = this.#shapeIds.get(id);
     if (shape === undefined) {
       if (this.#shapes.length >= MAX_SHAPES) return null;
-      const prepared = [...PREPARED.keys()].every((k) => keys.includes(k));
+      const prepared = [...PREPARED].every((k) => keys.includes(k));
       shape = {
         id: this.#shapes.length,
         keys,
-        write: writerFor(keys, false),
+        write: writerFor(keys, 'record'),
         cache: keys.flatMap(() => [null, -1]),
-        writePrepared: prepared ? writerFor(keys, true) : null,
+        writePrepared: prepared ? writerFor(keys, 'prepared') : null,
+        writeDeferred: null,
+        deferredTo: null,
       };
       this.#shapes.push(shape);
       this.#shapeIds.set(id, shape);
     }
-    this.#lastShape = shape;
     return shape;
+  }
+
+  /**
+   * The shape of `shape`'s prepared copy: its keys, and `message` last when it has none (as `preparedCopy` adds it);
+   * null when that shape cannot be made or lacks a prepared key. Kept on `shape` while it is in the table (a rollback
+   * can remove it).
+   */
+  #deferredShape(shape: EncShape): EncShape | null {
+    let to = shape.deferredTo;
+    if (to === null || this.#shapes[to.id] !== to) {
+      to = shape.keys.includes('message') ? shape : this.#shapeOf([...shape.keys, 'message']);
+      if (to === null || to.writePrepared === null) return null;
+      to.writeDeferred ??= writerFor(to.keys, 'deferred'); // made on first use: most shapes never need it
+      shape.deferredTo = to;
+    }
+    return to;
   }
 
   #define(kind: number, id: number, json: string): void {
@@ -332,6 +373,15 @@ export class RecordEncoder {
     }
   }
 
+  /** @internal Called by the generated deferred writers: a record's `args` (strings and integers, at most 255). */
+  _a(list: readonly unknown[]): void {
+    this._room(2);
+    this.buf[this._p] = T_LIST8;
+    this.buf[this._p + 1] = list.length;
+    this._p += 2;
+    for (let i = 0; i < list.length; i++) this._v(list[i]);
+  }
+
   #string(s: string): void {
     if (s === this.#last) {
       this._room(1);
@@ -395,14 +445,27 @@ export class RecordEncoder {
  * measured (Node 20.20, the bench's 22-field record, encodePrepared alone, 5 rounds of 500k): 270–310 ns a record
  * calling `e._v` and `e._ref` per value, 175–200 ns with the inline paths.
  */
-type Kind = 'msg' | 'null' | 'interned' | 'value';
+type Kind = 'msg' | 'null' | 'interned' | 'args' | 'value';
+/**
+ * What a writer writes: the record as it is, QueueHandler.prepare's copy of it (`msg` and `message` from the
+ * writer's `msg` argument; `args`, `exc_info`, `exc_text` and `stack_info` null), or that copy with the merge left
+ * to the worker (`msg` the template, interned like a logger name; `args` the values; `message` null until the worker
+ * merges).
+ */
+type WriterMode = 'record' | 'prepared' | 'deferred';
 
-function makeWriter(keys: readonly string[], prepared: boolean): ShapeWriter {
-  const kinds: Kind[] = keys.map((k) => {
-    if (prepared && PREPARED.has(k)) return k === 'msg' || k === 'message' ? 'msg' : 'null';
-    return INTERNED.has(k) ? 'interned' : 'value';
-  });
-  const cost: Record<Kind, number> = { msg: 0, null: 1, interned: 5, value: 9 }; // worst case of the inline paths
+function kindOf(key: string, mode: WriterMode): Kind {
+  if (mode !== 'record' && PREPARED.has(key)) {
+    if (mode === 'prepared') return key === 'msg' || key === 'message' ? 'msg' : 'null';
+    return key === 'msg' ? 'interned' : key === 'args' ? 'args' : 'null';
+  }
+  return INTERNED.has(key) ? 'interned' : 'value';
+}
+
+function makeWriter(keys: readonly string[], mode: WriterMode): ShapeWriter {
+  const kinds = keys.map((k) => kindOf(k, mode));
+  // worst case of the inline paths
+  const cost: Record<Kind, number> = { msg: 0, null: 1, interned: 5, args: 0, value: 9 };
   const after: number[] = []; // bytes the inline paths of the keys after key i may need
   let total = 0;
   for (let i = keys.length - 1; i >= 0; i--) {
@@ -420,6 +483,9 @@ function makeWriter(keys: readonly string[], prepared: boolean): ShapeWriter {
         break;
       case 'null':
         body += `b[p++] = ${T_NULL};\n`;
+        break;
+      case 'args':
+        body += `${slow(`e._a(${get})`, i)}\n`;
         break;
       case 'interned': {
         const s = `c[${2 * i}]`;
@@ -455,6 +521,9 @@ function interpretWriter(keys: readonly string[], kinds: readonly Kind[]): Shape
         case 'null':
           e._v(null);
           break;
+        case 'args':
+          e._a(r[keys[i] as string] as unknown[]);
+          break;
         case 'interned': {
           const v = r[keys[i] as string];
           c[2 * i + 1] = e._i(v);
@@ -476,11 +545,11 @@ function interpretWriter(keys: readonly string[], kinds: readonly Kind[]): Shape
 const writers = new Map<string, ShapeWriter>();
 onCodegenSwitch(() => writers.clear());
 
-function writerFor(keys: readonly string[], prepared: boolean): ShapeWriter {
-  const id = `${prepared ? 'p' : 'r'}${JSON.stringify(keys)}`;
+function writerFor(keys: readonly string[], mode: WriterMode): ShapeWriter {
+  const id = `${mode[0] as string}${JSON.stringify(keys)}`;
   let w = writers.get(id);
   if (w === undefined) {
-    w = makeWriter(keys, prepared);
+    w = makeWriter(keys, mode);
     if (writers.size < MAX_SHAPES) writers.set(id, w);
   }
   return w;

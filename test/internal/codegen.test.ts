@@ -165,7 +165,7 @@ describe('compiled and interpreted paths give the same output', () => {
       for (const r of [...recs, ...recs]) {
         const msg = outcome(() => r.getMessage());
         // each entry copied (and committed) before the next is encoded into the same buffer
-        const paths = [() => outcome(() => enc.encode(r)), () => (typeof msg === 'string' ? enc.encodePrepared(r, msg) : -1)];
+        const paths = [() => outcome(() => enc.encode(r)), () => (typeof msg === 'string' ? enc.encodePrepared(r, msg) : -1), () => enc.encodeDeferred(r)];
         for (const path of paths) {
           const n = path();
           out.push(typeof n === 'number' && n >= 0 ? Buffer.from(enc.buf.subarray(0, n)) : n);
