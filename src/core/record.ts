@@ -187,8 +187,8 @@ export function intText(n: number): string {
  * `msg`'s template when `msg % args` is the common case: bare `%s` of strings and `%d` of safe integers, as many as
  * there are arguments. Those render exactly as `percentFormat` renders them (the string itself; `String(n)`);
  * anything else (another conversion, flags, a non-string `%s`, a count mismatch that must raise) gives null, and the
- * merge uses `percentFormat`. Also what a worker ring's encoder asks before it leaves the merge to the worker
- * (record-encoder.ts): a record it defers merges there exactly as here.
+ * merge uses `percentFormat`. Also what a WorkerQueueListener's queue asks before it leaves the merge to the worker
+ * (worker-listener.ts): a record it defers merges there exactly as here.
  */
 export function fastTemplate(msg: string, args: readonly unknown[]): MessageTemplate | null {
   const t = templateOf(msg);

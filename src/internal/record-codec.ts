@@ -4,12 +4,12 @@
  *
  * An entry is a flat binary record whose keys live in a table: `[definitions…] REC shapeId value…` (or `DEFERRED`
  * for a record whose message the worker merges), where a shape is a record's key list (`Object.keys`, in order) and
- * each value is a tag byte and its payload. Strings of the
- * fields that repeat from record to record (`name`, `levelname`, `pathname`, …) are interned: sent once, then
- * referred to by number. Tables only grow, and a definition is sent in the entry of the first record that uses it;
- * `WorkerInit.codec` hands the whole table to each worker at `start()`, so a worker started again after a crash still
- * reads the records already in the ring. Anything the codec does not take (an `undefined` or function value, a
- * `toJSON` method, a full table) goes as JSON text, as every record did before.
+ * each value is a tag byte and its payload. Strings of the fields that repeat from record to record (`name`,
+ * `levelname`, `pathname`, …) are interned: sent once, then referred to by number. Tables only grow, and a
+ * definition is sent in the entry of the first record that uses it; `WorkerInit.codec` hands the whole table to each
+ * worker at `start()`, so a worker started again after a crash still reads the records already in the ring. Anything
+ * the codec does not take (an `undefined` or function value, a `toJSON` method, a full table) goes as JSON text, as
+ * every record did before.
  *
  * measured (Node 20.20, shared 2-CPU machine, the bench's 22-field record, medians of 5–7 runs): JSON.stringify
  * 1.7–2.1 µs and JSON.parse 1.3–2.2 µs; `encodePrepared` 0.25–0.27 µs (0.175–0.2 µs since its writers went inline,
@@ -32,7 +32,7 @@ export const E_RECORD = 0xf2;
  * A record whose message the worker merges: its `msg` is the `%`-template and its `args` the values (a `T_LIST8` of
  * strings and integers), and the decoder sets `msg` and `message` to the merge and `args` to null, as
  * QueueHandler.prepare's copy has them. The logging thread sends it when the merge is `fastTemplate`'s common case
- * and the handler's format is `%(message)s` alone (record-encoder.ts).
+ * and the handler's format is `%(message)s` alone (`deferrable` in worker-listener.ts).
  */
 export const E_DEFERRED = 0xf3;
 /** Value tags. */
