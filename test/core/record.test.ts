@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { threadId } from 'node:worker_threads';
 import { getLogRecordFactory, LogRecord, makeLogRecord, setLogRecordFactory, Filter, Filterer } from '../../src/index.js';
+import { fastTemplate, mergeMessage } from '../../src/core/record.js';
+import { percentFormat } from '../../src/core/printf.js';
 import { runPython } from '../helpers/python.js';
 
 describe('LogRecord', () => {
@@ -158,5 +160,34 @@ describe('Filter and Filterer', () => {
     assert.equal(f.filter(rec('drop')), false);
     f.removeFilter(fn);
     assert.equal(f.filters.length, 1);
+  });
+});
+
+describe('fastTemplate: the merges a worker may make instead of the logging thread', () => {
+  test('accepted only with strings for %s and safe integers for %d, one each; the merge then never throws', () => {
+    const cases: [string, unknown[], boolean][] = [
+      ['query took %d ms for user %s', [12, 'alice'], true],
+      ['100%% of %d', [-(2 ** 53 - 1)], true],
+      ['%s%s', ['é', '\ud800'], true],
+      ['no conversion', ['x'], false], // Python: "not all arguments converted"
+      ['%s %s', ['x'], false], // "not enough arguments"
+      ['%d', [1.5], false],
+      ['%d', [2 ** 53], false],
+      ['%d', ['1'], false],
+      ['%s', [1], false],
+      ['%s', [null], false],
+      ['%r', ['x'], false],
+      ['%5s', ['x'], false],
+      ['%(a)s', [{ a: 1 }], false],
+      ['%', ['x'], false],
+    ];
+    for (const [msg, args, accepted] of cases) {
+      assert.equal(fastTemplate(msg, args) !== null, accepted, `${msg} ${String(args)}`);
+      if (accepted) {
+        const r = new LogRecord('n', 20, 'p', 1, msg, args, null);
+        assert.equal(mergeMessage(msg, args), r.getMessage());
+        assert.equal(mergeMessage(msg, args), percentFormat(msg, args));
+      }
+    }
   });
 });
