@@ -27,7 +27,7 @@ import { WorkerQueueListener, type WorkerHandlerSpec } from '../../src/handlers/
 import { RecordDecoder } from '../../src/internal/record-decoder.js';
 import { RecordEncoder } from '../../src/internal/record-encoder.js';
 import { RingBuffer, SENTINEL } from '../../src/internal/ring-buffer.js';
-import { viaJson } from '../helpers/record-json.js';
+import { roundTrip, viaJson } from '../helpers/record-json.js';
 import { saveLoggingState, type Saved } from '../helpers/reset.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pylogging-worker-'));
@@ -98,14 +98,6 @@ describe('RingBuffer', () => {
 });
 
 describe('the record codec (binary ring entries)', () => {
-  const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.length);
-  const roundTrip = (enc: RecordEncoder, dec: RecordDecoder, n: number): LogRecord => {
-    assert.ok(n >= 0, 'encoded');
-    const bytes = Buffer.from(enc.buf.subarray(0, n));
-    enc.commit();
-    return dec.decode(bytes, viewOf(bytes), 0, n);
-  };
-
   test('a record decodes to what the JSON path gives: same keys in the same order, values, prototype', () => {
     const enc = new RecordEncoder();
     const dec = new RecordDecoder();

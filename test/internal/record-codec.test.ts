@@ -9,7 +9,7 @@ import { LogRecord, makeLogRecord } from '../../src/index.js';
 import { preparedCopy } from '../../src/handlers/queue.js';
 import { RecordDecoder } from '../../src/internal/record-decoder.js';
 import { RecordEncoder } from '../../src/internal/record-encoder.js';
-import { viaJson } from '../helpers/record-json.js';
+import { roundTrip, viaJson } from '../helpers/record-json.js';
 
 
 test('one shape, every value tag at every key in turn (inline and through _v), each record as the JSON path gives it', () => {
@@ -55,15 +55,9 @@ test('interned strings past 256 (the 4-byte reference) and back under it, in one
 test('a shape made by a refused record is defined by the next entry sent, so a later record of it decodes', () => {
   const enc = new RecordEncoder();
   const dec = new RecordDecoder();
-  const roundTrip = (n: number): LogRecord => {
-    assert.ok(n >= 0, 'encoded');
-    const bytes = Buffer.from(enc.buf.subarray(0, n));
-    enc.commit();
-    return dec.decode(bytes, new DataView(bytes.buffer, bytes.byteOffset, n), 0, n);
-  };
   // no `message`: encodePrepared refuses it, after making its shape
   const r = Object.assign(new LogRecord('app', 20, 'app.py', 1, 'm', null, null), { tag: 't' });
   assert.equal(enc.encodePrepared(r, 'm'), -1);
-  assert.equal(roundTrip(enc.encode(preparedCopy(r, 'm'))).message, 'm'); // what RingQueue sends instead
-  assert.deepStrictEqual(roundTrip(enc.encode(r)), viaJson(r)); // the first shape, sent as it is
+  assert.equal(roundTrip(enc, dec, enc.encode(preparedCopy(r, 'm'))).message, 'm'); // what RingQueue sends instead
+  assert.deepStrictEqual(roundTrip(enc, dec, enc.encode(r)), viaJson(r)); // the first shape, sent as it is
 });

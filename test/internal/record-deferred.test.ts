@@ -10,21 +10,13 @@ import { LogRecord, makeLogRecord } from '../../src/index.js';
 import { preparedCopy } from '../../src/handlers/queue.js';
 import { RecordDecoder } from '../../src/internal/record-decoder.js';
 import { RecordEncoder } from '../../src/internal/record-encoder.js';
-import { viaJson } from '../helpers/record-json.js';
+import { roundTrip, viaJson } from '../helpers/record-json.js';
 
 const record = (msg: unknown, args: unknown[] | null, extra: Record<string, unknown> = {}): LogRecord => {
   const r = new LogRecord('app.db', 20, '/srv/app.py', 7, msg, args, null, 'handler');
   Object.assign(r, extra);
   return r;
 };
-
-/** Encodes with `encode` (asserting it took the record), commits, and decodes with `dec`. */
-function roundTrip(enc: RecordEncoder, dec: RecordDecoder, n: number): LogRecord {
-  assert.ok(n >= 0, 'encoded');
-  const bytes = Buffer.from(enc.buf.subarray(0, n));
-  enc.commit();
-  return dec.decode(bytes, new DataView(bytes.buffer, bytes.byteOffset, n), 0, n);
-}
 
 const MERGEABLE: [string, unknown[]][] = [
   ['query took %d ms for user %s', [12, 'alice']],
