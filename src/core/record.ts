@@ -200,6 +200,18 @@ export function fastTemplate(msg: string, args: readonly unknown[]): MessageTemp
 }
 
 /**
+ * The template `record.getMessage()` would merge, when that merge is {@link fastTemplate}'s common case and the
+ * record's class merges the base way (a `getMessage` of its own could return anything), else null. A consumer that
+ * writes the message from these pieces instead of the merged string (WorkerQueueListener's queue, SocketHandler's
+ * thread mode) writes what `getMessage()` would have returned: the merge depends on nothing else and cannot throw.
+ */
+export function pendingMerge(record: LogRecord): MessageTemplate | null {
+  const { msg, args } = record;
+  if (typeof msg !== 'string' || !Array.isArray(args) || args.length === 0) return null;
+  return record.getMessage === baseGetMessage ? fastTemplate(msg, args) : null;
+}
+
+/**
  * `msg % args` for the common case only: bare `%s` of strings and `%d` of safe integers, as many as there are
  * arguments. Those render exactly as `percentFormat` renders them (the string itself; `String(n)`); anything else
  * (another conversion, flags, a non-string `%s`, a count mismatch that must raise) returns null, and the caller
@@ -381,6 +393,9 @@ export class LogRecord {
     return `<LogRecord: ${this.name}, ${this.levelno}, ${this.pathname}, ${this.lineno}, "${str(this.msg)}">`;
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/unbound-method -- compared with a record's, never called alone
+const baseGetMessage = LogRecord.prototype.getMessage;
 
 let factory: LogRecordFactory = (name, level, pathname, lineno, msg, args, exc_info, func, sinfo) =>
   new LogRecord(name, level, pathname, lineno, msg, args, exc_info, func ?? null, sinfo ?? null);

@@ -13,7 +13,7 @@
  *  put() false (dropped here)
  * ```
  */
-import { dumpsRecordInto } from '../internal/pickle-record.js';
+import { dumpsRecordInto, type PendingMessage } from '../internal/pickle-record.js';
 import type { LogRecord } from '../core/record.js';
 import { WorkerHost } from './worker-host.js';
 import type { SocketWorkerOptions } from './worker-protocol.js';
@@ -126,14 +126,15 @@ export class SocketThread {
 
   /**
    * {@link reserve} then {@link publish} at once, for a handler whose `makePickle` and `send` are SocketHandler's
-   * own: nobody sees the frame, so no view of the ring is made for it. Returns true when it was published, null when
+   * own: nobody sees the frame, so no view of the ring is made for it. `msg` is the message or its template (see
+   * `dumpsRecordInto`). Returns true when it was published, null when
    * nothing was written (the caller pickles elsewhere and puts, as after a null from reserve()), and the reserved
    * frame, as reserve() would, when a getter on the record closed the handler meanwhile (put() then drops and counts
    * it, as send() would have).
    * measured (Node 20.20, perf of the logging thread, 200k-record bursts to a local peer): making the view
    * (`subarray`: a typed array and its buffer) was 3.1 % of a call.
    */
-  putInPlace(record: LogRecord, msg: string): true | Buffer | null {
+  putInPlace(record: LogRecord, msg: string | PendingMessage): true | Buffer | null {
     const start = this.#host.ring.inPlaceStart;
     const end = this.#writeInPlace(record, msg, start);
     if (end < 0) return null;
@@ -149,7 +150,7 @@ export class SocketThread {
   }
 
   /** The frame written at `start` (the ring's `inPlaceStart`): where it ends, or -1 when it cannot be written there. */
-  #writeInPlace(record: LogRecord, msg: string, start: number): number {
+  #writeInPlace(record: LogRecord, msg: string | PendingMessage, start: number): number {
     // an outstanding reservation may be held by a subclass that sends it later: leave it where it is
     if (this.#closing !== null || this.#reserved !== null || this.#writing) return -1;
     const host = this.#host;

@@ -6,7 +6,7 @@ import { SocketThread } from './socket-thread.js';
 import { RecordsDroppedError } from '../core/errors.js';
 import { droppedMessage } from '../internal/drop-ledger.js';
 import { releaseShared } from '../internal/pickle.js';
-import type { LogRecord } from '../core/record.js';
+import { pendingMerge, type LogRecord } from '../core/record.js';
 import { pickleRecord } from './socket-pickle.js';
 import type { SocketHandlerOptions, SocketThreadSettings } from './socket-options.js';
 
@@ -81,10 +81,15 @@ export class ThreadSink {
    * `send(makePickle(record))` for a handler that overrides neither (and a record without `exc_info`, which
    * makePickle formats first): the frame goes into the ring with no view of it made. Returns null when it went
    * there, else the frame for the caller to `send`, as makePickle would have made it (pickled into the shared slab,
-   * the message made once).
+   * the message made once). The common message (`pendingMerge`) is not made at all: it is written from its pieces.
    * @throws What `getMessage()` throws.
    */
   emit(record: LogRecord): Buffer | null {
+    const template = pendingMerge(record);
+    if (template !== null) {
+      const put = this.#thread.putInPlace(record, template);
+      if (put !== null) return put === true ? null : put;
+    }
     const msg = record.getMessage();
     const put = this.#thread.putInPlace(record, msg);
     return put === true ? null : (put ?? pickleRecord(record, msg));

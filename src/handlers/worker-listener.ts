@@ -16,7 +16,7 @@
 import type { Worker } from 'node:worker_threads';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fastTemplate, LogRecord } from '../core/record.js';
+import { LogRecord, pendingMerge } from '../core/record.js';
 import type { RingBuffer } from '../internal/ring-buffer.js';
 import {
   preparedCopy,
@@ -123,9 +123,6 @@ function prepareSpecs(specs: readonly WorkerHandlerSpec[]): WorkerHandlerSpec[] 
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/unbound-method -- compared, never called
-const BASE_GET_MESSAGE = LogRecord.prototype.getMessage;
-
 /**
  * True when the worker's merge of `record` gives what `record.getMessage()` gives here (for a QueueHandler whose
  * format is `%(message)s` alone): the merge is `fastTemplate`'s common case, the record's class merges the base way,
@@ -138,10 +135,7 @@ const BASE_GET_MESSAGE = LogRecord.prototype.getMessage;
  * thread's CPU 2,310 → 1,789 ns a call (median of the paired ratios 0.774).
  */
 function deferrable(record: LogRecord): boolean {
-  const { msg, args } = record;
-  if (typeof msg !== 'string' || !Array.isArray(args) || args.length === 0) return false;
-  if (record.exc_info || record.exc_text || record.stack_info) return false;
-  return record.getMessage === BASE_GET_MESSAGE && fastTemplate(msg, args) !== null;
+  return !(record.exc_info || record.exc_text || record.stack_info) && pendingMerge(record) !== null;
 }
 
 /**

@@ -188,3 +188,64 @@ describe('SocketHandler({ thread: true }): subclasses overriding makePickle or s
     });
   }
 });
+
+describe('SocketHandler({ thread: true }): the message written from its template', { timeout: 60_000 }, () => {
+  /**
+   * The same record objects emitted to an in-process SocketHandler (its frames checked against CPython in
+   * socket.test.ts) and a threaded one, which writes the common message from its template and arguments
+   * (`pendingMerge`) without merging it: every frame must be the same bytes, including the records that take the
+   * merged message instead (a lone surrogate half in a piece, a 1-character message, another conversion, an object
+   * argument, a record class with its own getMessage).
+   */
+  class Shout extends LogRecord {
+    override getMessage(): string {
+      return super.getMessage().toUpperCase();
+    }
+  }
+  const cases: [unknown, unknown[] | null][] = [
+    ['query took %d ms for user %s', [12, 'alice']],
+    ['%s', ['x']], // one character: CPython's singleton, memoized by value
+    ['%s%s', ['\uD83D', '\uDE00']], // two lone halves that pair up when merged
+    ['%d%s', [1, '']],
+    ['é %s → %s', ['naïve', '😀 ok']],
+    ['ints %d %d %d %d %d', [0, -0, -17, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]],
+    ['100%% of %s', ['requests']],
+    ['%r seen', ['quoted']], // not the common case: merged here
+    ['value %s', [{ k: 1 }]],
+    ['%d items', [2.5]],
+    ['%s', ['y'.repeat(1500)]], // often more than a 4 KiB ring has left before its end: the slab and put()
+    ['no args', null],
+  ];
+
+  for (const bufferSize of [4096, 4 << 20]) {
+    test(`${bufferSize}-byte ring: the same bytes as the in-process handler, frame by frame`, async () => {
+      const plain = new FrameServer();
+      const threaded = new FrameServer();
+      const a = new SocketHandler('127.0.0.1', await plain.listen());
+      const b = new SocketHandler('127.0.0.1', await threaded.listen(), { thread: { bufferSize } });
+      const errors: unknown[] = [];
+      a.handleError = b.handleError = (_r, err) => void errors.push(err);
+      const records: LogRecord[] = [];
+      for (let round = 0; round < 50; round++) {
+        for (const [msg, args] of cases) {
+          const Cls = round % 5 === 4 ? Shout : LogRecord;
+          const rec = new Cls(`tpl.${round % 3}`, 20, '/srv/app.py', round, msg, args, null, 'handler');
+          records.push(rec);
+          a.emit(rec);
+          b.emit(rec);
+        }
+      }
+      await Promise.all([a.flush(), b.flush()]);
+      await Promise.all([plain.waitFor(records.length), threaded.waitFor(records.length)]);
+      assert.deepEqual(errors, []);
+      assert.equal(threaded.frames.length, records.length);
+      for (let i = 0; i < records.length; i++) {
+        assert.ok((threaded.frames[i] as Buffer).equals(plain.frames[i] as Buffer), `frame ${i}: ${String(records[i]?.msg)}`);
+      }
+      const shouted = loads(threaded.frames[4 * cases.length] as Buffer) as Record<string, unknown>;
+      assert.equal(shouted['msg'], 'QUERY TOOK 12 MS FOR USER ALICE');
+      assert.ok(records.every((r) => !('message' in r)), 'the records logged are left as they were');
+      await Promise.all([a.close(), b.close(), plain.close(), threaded.close()]);
+    });
+  }
+});

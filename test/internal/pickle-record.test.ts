@@ -11,9 +11,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { LogRecord } from '../../src/core/record.js';
+import { compileMessage, LogRecord } from '../../src/core/record.js';
 import { recordDict } from '../../src/handlers/socket-pickle.js';
-import { dumpsFramedShared, shared } from '../../src/internal/pickle.js';
+import { dumpsFramedShared, LONE_SURROGATE, shared } from '../../src/internal/pickle.js';
 import { dumpsRecordInto, dumpsRecordShared, GENERAL, NO_ROOM } from '../../src/internal/pickle-record.js';
 
 const FC_RUNS = Number(process.env['FC_RUNS']) || 0;
@@ -114,6 +114,68 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
       params(3000),
     );
     assert.ok(fast > 300, `the fast path took only ${fast} records`);
+  });
+
+  test('in place from the template: the merged message written from its pieces is the general path’s bytes', () => {
+    // thread mode's emit() hands dumpsRecordInto the message's template (pendingMerge's, compiled here directly: its
+    // cache takes 1,024 messages) instead of the merged text: for
+    // random templates (literals with any characters, %s, %d, %%) and arguments (any strings, lone surrogates and
+    // astral characters split across pieces, safe integers of every size and sign), the frame is the general path's,
+    // or the call declines (GENERAL) exactly when the merged text is 3 bytes or less or a piece has a lone surrogate
+    const piece = fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 4 }), fc.constantFrom('%%', 'é', '\uD83D', '\uDE00'));
+    const arg = fc.oneof(
+      fc.string({ maxLength: 10 }).map((v) => ['s', v] as const),
+      fc.string({ unit: 'binary', maxLength: 4 }).map((v) => ['s', v] as const),
+      fc.constantFrom('', 'x', '\uD83D', '\uDE00', 'ann').map((v) => ['s', v] as const),
+      fc.maxSafeInteger().map((v) => ['d', v] as const),
+      fc.constantFrom(0, -0, 9, 10, -1, 99, 100, 2 ** 31, -(2 ** 31) - 1, 1e15, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER).map((v) => ['d', v] as const),
+    );
+    const drawn = fc.record({ lits: fc.array(piece, { minLength: 2, maxLength: 5 }), args: fc.array(arg, { minLength: 1, maxLength: 4 }), extra: fc.boolean() });
+    let written = 0;
+    let declined = 0;
+    fc.assert(
+      fc.property(drawn, ({ lits, args, extra }) => {
+        const n = Math.min(lits.length - 1, args.length);
+        const esc = (l: string): string => l.replace(/%/g, '%%');
+        let msg = esc(lits[0] as string);
+        for (let i = 0; i < n; i++) msg += `%${(args[i] as readonly [string, unknown])[0]}${esc(lits[i + 1] as string)}`;
+        const values = args.slice(0, n).map((a) => a[1]);
+        const rec = new LogRecord('app.db', 20, '/srv/app.py', 7, msg, values, null, 'handler');
+        if (extra) Object.assign(rec, { user: 'ann', port: 8080 });
+        const template = compileMessage(msg);
+        assert.ok(template !== null, `not the common case: ${JSON.stringify(msg)}`);
+        const expected = general(rec);
+        const at = 1 + (expected.length % 7);
+        const end = dumpsRecordInto(rec, template, target, targetView, at, target.length);
+        const merged = rec.getMessage();
+        const pieces = [...template.lits, ...values.filter((v): v is string => typeof v === 'string')];
+        const mustDecline = Buffer.byteLength(merged) <= 3 || pieces.some((p) => LONE_SURROGATE.test(p));
+        if (end === GENERAL) {
+          assert.ok(mustDecline, `declined ${JSON.stringify(msg)} % ${JSON.stringify(values)}`);
+          declined++;
+          return;
+        }
+        assert.ok(!mustDecline, `wrote ${JSON.stringify(merged)}`);
+        written++;
+        assert.deepEqual([...target.subarray(at, end)], [...expected], `${JSON.stringify(msg)} % ${JSON.stringify(values)}`);
+        // one byte short anywhere in the message: no room, never a partial frame counted
+        assert.equal(dumpsRecordInto(rec, template, target, targetView, at, at + expected.length - 1), NO_ROOM);
+      }),
+      params(3000),
+    );
+    assert.ok(written > 1000 && declined > 50, `written ${written}, declined ${declined}`); // about half and half
+  });
+
+  test('in place from the template: arguments a getter changed since pendingMerge decline, as does a stale template', () => {
+    const rec = new LogRecord('app', 20, '/srv/app.py', 1, 'took %d ms for %s', [5, 'ann'], null, 'main');
+    const template = compileMessage(rec.msg as string);
+    assert.ok(template !== null);
+    const ok = dumpsRecordInto(rec, template, target, targetView, 0, target.length);
+    assert.deepEqual([...target.subarray(0, ok)], [...general(rec)]);
+    for (const args of [[5], [5, 'ann', 'x'], ['5', 'ann'], [5.5, 'ann'], [5, 7], [2 ** 53, 'ann'], null, { a: 1 }]) {
+      rec.args = args;
+      assert.equal(dumpsRecordInto(rec, template, target, targetView, 0, target.length), GENERAL, JSON.stringify(args));
+    }
   });
 
   test('in place: a record that needs the general path says so and a nested call declines', () => {
