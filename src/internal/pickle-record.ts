@@ -526,26 +526,31 @@ function boxesOf(pathname: unknown, filename: unknown, module: unknown): number 
  * The frame `dumpsFramedShared(dict)` would return for SocketHandler's record dict of `record`, as a view of the
  * shared slab. Calls `record.getMessage()` first (unless the caller made the message: `made`), then reads the
  * values. When this record needs the general path, nothing is written and the result is the message (to hand to it:
- * getMessage() is not called twice), or null when the message was not made yet.
+ * getMessage() is not called twice), or null when the message was not made yet. `made` may also be the message's
+ * template (core/record.ts's `pendingMerge`), written from its pieces as in {@link dumpsRecordInto}; the result is
+ * then null when the frame was not written (the caller makes the message and tries again).
  *
  * Differs from CPython only in an order nobody can see without a `__str__` that edits the record being logged:
  * CPython copies the record's dict, then calls getMessage().
  * @throws What `getMessage()` throws.
  */
-export function dumpsRecordShared(record: LogRecord, made: string | null = null): Buffer | string | null {
-  if (shared.busy) return made;
+export function dumpsRecordShared(record: LogRecord, made: string | PendingMessage | null = null): Buffer | string | null {
+  const pending = typeof made === 'object' ? null : made;
+  if (shared.busy) return pending;
   const shape = shapeOf(record);
-  if (!shape.fast) return made;
+  if (!shape.fast) return pending;
   const msg = made ?? record.getMessage();
-  if (shared.busy) return msg;
+  if (shared.busy) return typeof msg === 'string' ? msg : null;
   const boxes = boxesFor(shape, record);
   let slab = shared.slab;
   let start = shared.used;
   w.reserve = shape.fixed;
   let size = SLAB_SIZE;
+  // a template's merged length is not known until written: a piece that does not fit throws GROW (below)
+  const chars = typeof msg === 'string' ? msg.length : 0;
   for (;;) {
-    if (slab === null || slab.length - start < shape.fixed + 3 * msg.length) {
-      while (size < 2 * (shape.fixed + 3 * msg.length)) size *= 2;
+    if (slab === null || slab.length - start < shape.fixed + 3 * chars) {
+      while (size < 2 * (shape.fixed + 3 * chars)) size *= 2;
       slab = Buffer.allocUnsafeSlow(size);
       start = 0;
     }
@@ -565,7 +570,7 @@ export function dumpsRecordShared(record: LogRecord, made: string | null = null)
       keepSlabSane();
       return b.subarray(start, end);
     } catch (err) {
-      if (err === SLOW) return msg;
+      if (err === SLOW) return typeof msg === 'string' ? msg : null;
       if (err !== GROW) throw err;
       // a long string: a fresh slab, then one twice as large each time it still does not fit
       if (start === 0) size = b.length * 2;

@@ -150,11 +150,15 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
         const merged = rec.getMessage();
         const pieces = [...template.lits, ...values.filter((v): v is string => typeof v === 'string')];
         const mustDecline = Buffer.byteLength(merged) <= 3 || pieces.some((p) => LONE_SURROGATE.test(p));
+        // the in-process handler's slab path (pickleRecord) takes the same template
+        const inSlab = dumpsRecordShared(rec, template);
         if (end === GENERAL) {
           assert.ok(mustDecline, `declined ${JSON.stringify(msg)} % ${JSON.stringify(values)}`);
+          assert.equal(inSlab, null, 'the slab path declines the same records, with nothing made');
           declined++;
           return;
         }
+        assert.ok(Buffer.isBuffer(inSlab) && inSlab.equals(expected), `slab: ${JSON.stringify(msg)} % ${JSON.stringify(values)}`);
         assert.ok(!mustDecline, `wrote ${JSON.stringify(merged)}`);
         written++;
         assert.deepEqual([...target.subarray(at, end)], [...expected], `${JSON.stringify(msg)} % ${JSON.stringify(values)}`);
@@ -175,7 +179,17 @@ describe('pickle-record: the fast path writes the general path’s bytes', () =>
     for (const args of [[5], [5, 'ann', 'x'], ['5', 'ann'], [5.5, 'ann'], [5, 7], [2 ** 53, 'ann'], null, { a: 1 }]) {
       rec.args = args;
       assert.equal(dumpsRecordInto(rec, template, target, targetView, 0, target.length), GENERAL, JSON.stringify(args));
+      assert.equal(dumpsRecordShared(rec, template), null, JSON.stringify(args));
     }
+  });
+
+  test('in the slab from the template: a message larger than the slab grows it, and the frame is exact', () => {
+    const rec = new LogRecord('app', 20, '/srv/app.py', 1, 'big %s and %s', ['y'.repeat(100_000), 'é'.repeat(70_000)], null, 'main');
+    const template = compileMessage(rec.msg as string);
+    assert.ok(template !== null);
+    const expected = general(rec);
+    const got = dumpsRecordShared(rec, template);
+    assert.ok(Buffer.isBuffer(got) && got.equals(expected));
   });
 
   test('in place: a record that needs the general path says so and a nested call declines', () => {
