@@ -192,10 +192,10 @@ describe('SocketHandler({ thread: true }): subclasses overriding makePickle or s
 describe('SocketHandler({ thread: true }): the message written from its template', { timeout: 60_000 }, () => {
   /**
    * The same record objects emitted to an in-process SocketHandler (its frames checked against CPython in
-   * socket.test.ts) and a threaded one, which writes the common message from its template and arguments
-   * (`pendingMerge`) without merging it: every frame must be the same bytes, including the records that take the
-   * merged message instead (a lone surrogate half in a piece, a 1-character message, another conversion, an object
-   * argument, a record class with its own getMessage).
+   * socket.test.ts; it writes into the shared slab) and a threaded one (it writes into the ring), both writing the
+   * common message from its template and arguments (`pendingMerge`) without merging it: every frame must be the same
+   * bytes, including the records that take the merged message instead (a lone surrogate half in a piece, a
+   * 1-character message, another conversion, an object argument, a record class with its own getMessage).
    */
   class Shout extends LogRecord {
     override getMessage(): string {
